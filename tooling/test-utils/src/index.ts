@@ -1,0 +1,4 @@
+export * from './allclose';
+export * from './fixtures';
+export * from './memory';
+export * from './gradcheck';
