@@ -20,3 +20,20 @@ export {
 } from './activations/activation';
 export { Regularizer, getRegularizer, serializeRegularizer, type RegularizerIdentifier } from './regularizers/regularizer';
 export { Constraint, getConstraint, serializeConstraint, type ConstraintIdentifier } from './constraints/constraint';
+
+// Layers (keras.layers.*)
+export { Dense, type DenseArgs } from './core/dense';
+export { Activation, type ActivationArgs } from './core/activation';
+export { Embedding, type EmbeddingArgs } from './core/embedding';
+export { Dropout, type DropoutArgs } from './regularization/dropout';
+export { Flatten, type FlattenArgs } from './reshaping/flatten';
+export { Reshape, type ReshapeArgs } from './reshaping/reshape';
+export { Conv2D, type Conv2DArgs } from './convolutional/conv2d';
+export { MaxPooling2D, type MaxPooling2DArgs } from './pooling/max-pooling2d';
+export { Concatenate, type ConcatenateArgs } from './merging/concatenate';
+
+// keras.activations, keras.initializers, keras.regularizers, keras.constraints
+export * as activations from './activations/index';
+export * as initializers from './initializers/index';
+export * as regularizers from './regularizers/index';
+export * as constraints from './constraints/index';

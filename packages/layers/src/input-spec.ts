@@ -72,10 +72,10 @@ export function assertInputCompatibility(
       throw new ShapeError(`${head} expected ndim=${spec.ndim} (shape ${spec.describe(spec.ndim)}), found ndim=${rank}; ${got}.`);
     }
     if (spec.maxNdim != null && rank > spec.maxNdim) {
-      throw new ShapeError(`${head} expected max_ndim=${spec.maxNdim}, found ndim=${rank}; ${got}.`);
+      throw new ShapeError(`${head} expected max_ndim=${spec.maxNdim} (shape ${spec.describe(spec.maxNdim)}), found ndim=${rank}; ${got}.`);
     }
     if (spec.minNdim != null && rank < spec.minNdim) {
-      throw new ShapeError(`${head} expected min_ndim=${spec.minNdim}, found ndim=${rank}; ${got}.`);
+      throw new ShapeError(`${head} expected min_ndim=${spec.minNdim} (shape ${spec.describe(spec.minNdim)}), found ndim=${rank}; ${got}.`);
     }
     for (const [k, v] of Object.entries(spec.axes ?? {})) {
       const axis = Number(k);

@@ -339,6 +339,7 @@ export class Layer {
 
   private eagerCall(tensors: Tensor[], asList: boolean, args: CallArgs): LayerOutput {
     const shapes = tensors.map((t) => t.shape as Dim[]);
+    assertInputCompatibility(this.inputSpec, shapes, this.name);
     this.maybeBuild(shapes, asList);
     assertInputCompatibility(this.inputSpec, shapes, this.name);
     if (callDepth() === 0) this.clearLosses();
@@ -371,6 +372,7 @@ export class Layer {
 
   private symbolicCall(inputs: KerasTensor[], asList: boolean, args: CallArgs): KerasTensor | KerasTensor[] {
     const shapes = inputs.map((t) => t.shape);
+    assertInputCompatibility(this.inputSpec, shapes, this.name);
     this.maybeBuild(shapes, asList);
     assertInputCompatibility(this.inputSpec, shapes, this.name);
     const outShape = this.computeOutputShape(asList ? shapes : shapes[0]!);

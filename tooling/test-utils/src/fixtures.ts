@@ -44,6 +44,6 @@ export interface FixtureWeight {
 }
 
 /** `weights.json`'s variables, in Keras `model.weights` order. */
-export function fixtureWeights(name: string): { weights: FixtureWeight[] } {
+export function fixtureWeights(name: string): FixtureWeight[] {
   return readFixtureJson(name, 'weights.json');
 }

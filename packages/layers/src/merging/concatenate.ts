@@ -1,0 +1,66 @@
+import { type Config, type Shape, ShapeError, type Tensor, formatShape, ops, registerClass } from '@strata/core';
+import { type CallArgs, Layer, type LayerArgs, type LayerOutput } from '../layer';
+
+export interface ConcatenateArgs extends LayerArgs {
+  axis?: number;
+}
+
+/** keras.layers.Concatenate: joins a list of tensors along `axis` (default the last). */
+export class Concatenate extends Layer {
+  static override className = 'Concatenate';
+  readonly axis: number;
+
+  constructor(axisOrArgs: number | ConcatenateArgs = {}, args: ConcatenateArgs = {}) {
+    const opts = typeof axisOrArgs === 'number' ? { ...args, axis: axisOrArgs } : axisOrArgs;
+    super(opts);
+    this.axis = opts.axis ?? -1;
+    this.supportsMasking = true;
+  }
+
+  private checkShapes(shapes: Shape[]): void {
+    if (!Array.isArray(shapes[0]) || shapes.length < 1) {
+      throw new ShapeError(`Layer "${this.name}" (Concatenate) must be called on a list of at least 1 input.`);
+    }
+    const rank = shapes[0]!.length;
+    const axis = this.axis < 0 ? rank + this.axis : this.axis;
+    for (const s of shapes) {
+      const ok = s.length === rank && s.every((d, i) => i === axis || d == null || shapes[0]![i] == null || d === shapes[0]![i]);
+      if (!ok) {
+        throw new ShapeError(
+          `Layer "${this.name}" (Concatenate) requires inputs with matching shapes except for the concatenation axis ${this.axis}. ` +
+            `Received: input_shape=[${shapes.map(formatShape).join(', ')}]`,
+        );
+      }
+    }
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    this.checkShapes(inputShape as Shape[]);
+  }
+
+  override call(inputs: LayerOutput, _args: CallArgs = {}): Tensor {
+    const list = inputs as Tensor[];
+    this.checkShapes(list.map((t) => t.shape));
+    return ops.concatenate(list, this.axis < 0 ? list[0]!.rank + this.axis : this.axis);
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const shapes = inputShape as Shape[];
+    this.checkShapes(shapes);
+    const rank = shapes[0]!.length;
+    const axis = this.axis < 0 ? rank + this.axis : this.axis;
+    const out = [...shapes[0]!];
+    out[axis] = shapes.some((s) => s[axis] == null) ? null : shapes.reduce((n, s) => n + (s[axis] as number), 0);
+    for (let i = 0; i < rank; i++) if (i !== axis && out[i] == null) out[i] = shapes.find((s) => s[i] != null)?.[i] ?? null;
+    return out;
+  }
+
+  override computeMask(): null {
+    return null;
+  }
+
+  override getConfig(): Config {
+    return { ...super.getConfig(), axis: this.axis };
+  }
+}
+registerClass('layer', Concatenate, { module: 'keras.layers', className: 'Concatenate' });

@@ -1,0 +1,8 @@
+export {
+  registerKerasSerializable,
+  serializeKerasObject,
+  deserializeKerasObject,
+  type Config,
+  type SerializedObject,
+  type CustomObjects,
+} from '@strata/core';
