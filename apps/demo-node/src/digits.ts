@@ -42,16 +42,21 @@ export function stratifiedSplit(labels: number[], testFraction: number, seed = 4
     if (!byClass.has(c)) byClass.set(c, []);
     byClass.get(c)!.push(i);
   });
-  const train: number[] = [];
-  const test: number[] = [];
-  for (const idx of byClass.values()) {
+  const shuffle = (idx: number[]) => {
     for (let i = idx.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
       [idx[i], idx[j]] = [idx[j]!, idx[i]!];
     }
+    return idx;
+  };
+  const train: number[] = [];
+  const test: number[] = [];
+  for (const idx of byClass.values()) {
+    shuffle(idx);
     const nTest = Math.round(idx.length * testFraction);
     test.push(...idx.slice(0, nTest));
     train.push(...idx.slice(nTest));
   }
-  return { train, test };
+  // Mix the classes so that a validation split taken from the end is representative too.
+  return { train: shuffle(train), test: shuffle(test) };
 }

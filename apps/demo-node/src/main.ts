@@ -17,10 +17,10 @@ const yTest = oneHot(test);
 
 keras.setRandomSeed(7);
 
-async function run(name: string, model: keras.Model, x: keras.Tensor, xt: keras.Tensor): Promise<number> {
+async function run(name: string, model: keras.Model, x: keras.Tensor, xt: keras.Tensor, epochs: number): Promise<number> {
   console.log(`\n== ${name} ==`);
   model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
-  await model.fit(x, yTrain, { epochs: 15, batchSize: 32, validationSplit: 0.1, seed: 1 });
+  await model.fit(x, yTrain, { epochs, batchSize: 32, validationSplit: 0.1, seed: 1 });
   model.summary();
   const scores = await model.evaluate(xt, yTest, { verbose: 0 });
   console.log(`${name} test accuracy: ${scores.accuracy!.toFixed(4)} (loss ${scores.loss!.toFixed(4)})`);
@@ -50,10 +50,10 @@ const cnn = new keras.Sequential(
   { name: 'cnn' },
 );
 
-const mlpAccuracy = await run('MLP', mlp, xTrain, xTest);
+const mlpAccuracy = await run('MLP', mlp, xTrain, xTest, 40);
 const xTrainImg = keras.ops.reshape(xTrain, [-1, 8, 8, 1]);
 const xTestImg = keras.ops.reshape(xTest, [-1, 8, 8, 1]);
-const cnnAccuracy = await run('CNN', cnn, xTrainImg, xTestImg);
+const cnnAccuracy = await run('CNN', cnn, xTrainImg, xTestImg, 15);
 
 const worst = Math.min(mlpAccuracy, cnnAccuracy);
 if (worst < 0.95) {
