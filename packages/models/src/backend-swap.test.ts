@@ -33,7 +33,9 @@ describe('switching backends during training', () => {
         atSwitch = model.getWeights();
         await setBackend('wasm');
         // The variables now live on wasm and still hold the trained values.
-        model.getWeights().forEach((w, i) => expectAllClose(w, atSwitch[i]!, { atol: 0, rtol: 0 }));
+        model.getWeights().forEach((w, i) => {
+          expectAllClose(w, atSwitch[i]!, { atol: 0, rtol: 0 });
+        });
       }
     }
     const history = await model.fit(x, y, { epochs: 6, batchSize: 16, verbose: 0, callbacks: [new SwitchToWasm()], seed: 4 });

@@ -1,5 +1,5 @@
 import { type KerasTensor, type Tensor, ValueError } from '@strata/core';
-import { type Layer, Node } from '@strata/layers';
+import type { Layer, Node } from '@strata/layers';
 
 /** A Functional graph in execution order (Keras' `map_graph`). */
 export interface Graph {
@@ -79,7 +79,9 @@ export function runGraph(
   training: boolean,
 ): Tensor[] {
   const computed = new Map<number, Tensor>();
-  inputs.forEach((t, i) => computed.set(t.id, values[i]!));
+  inputs.forEach((t, i) => {
+    computed.set(t.id, values[i]!);
+  });
   for (const node of graph.nodes) {
     if (node.outputTensors.every((t) => computed.has(t.id))) continue;
     const args = node.inputTensors.map((t) => {
@@ -89,7 +91,9 @@ export function runGraph(
     });
     const out = node.layer.apply((node.inputsWereList ? args : args[0]!) as Tensor, { training, ...node.callArgs });
     const outs = Array.isArray(out) ? out : [out];
-    node.outputTensors.forEach((t, i) => computed.set(t.id, outs[i]!));
+    node.outputTensors.forEach((t, i) => {
+      computed.set(t.id, outs[i]!);
+    });
   }
   return outputs.map((t) => computed.get(t.id)!);
 }

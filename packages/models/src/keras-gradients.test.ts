@@ -41,7 +41,9 @@ describe('one training step against Keras (grad/*.json)', () => {
       tidy(() => {
         const { value, grads } = variableGrads(() => loss.apply(y, model.apply(x, { training: true })) as never, vars);
         expect(Math.abs(value.dataSync()[0]! - fx.loss_value)).toBeLessThan(fx.tolerance.atol);
-        grads.forEach((g: Tensor, i: number) => expectAllClose(g, fx.variables[i]!.grad.data, fx.tolerance));
+        grads.forEach((g: Tensor, i: number) => {
+          expectAllClose(g, fx.variables[i]!.grad.data, fx.tolerance);
+        });
       });
     });
 
@@ -54,7 +56,9 @@ describe('one training step against Keras (grad/*.json)', () => {
       });
       const logs = await model.trainOnBatch(fixtureTensor(fx.x), fixtureTensor(fx.y));
       expect(Math.abs(logs.loss! - fx.train_on_batch_loss)).toBeLessThan(fx.tolerance.atol);
-      model.weights.forEach((w, i) => expectAllClose(w.value, fx.variables[i]!.after.data, fx.tolerance));
+      model.weights.forEach((w, i) => {
+        expectAllClose(w.value, fx.variables[i]!.after.data, fx.tolerance);
+      });
     });
   }
 });

@@ -263,8 +263,8 @@ export class Model extends Layer {
         const extra = this.losses;
         if (extra.length > 0) total = ops.add(total, ops.sum(ops.stack(extra.map((l) => ops.reshape(l, [])))));
         // The forward pass runs in its own scope; keep what the metrics still need.
-        yPred.forEach((t) => keep(t));
-        perOutput.forEach((t) => t != null && keep(t));
+        for (const t of yPred) keep(t);
+        for (const t of perOutput) if (t != null) keep(t);
         return total as Tensor & { rank: 0 };
       };
       let totalLoss: Tensor;
@@ -277,10 +277,12 @@ export class Model extends Layer {
       }
       const batch = xs[0]!.shape[0]!;
       loss.lossTracker.update(totalLoss, batch);
-      loss.outputs.forEach((o, i) => o.lossTracker?.update(perOutput[i]!, batch));
+      loss.outputs.forEach((o, i) => {
+        o.lossTracker?.update(perOutput[i]!, batch);
+      });
       loss.updateMetrics(ys, yPred, sampleWeight);
-      yPred.forEach((t) => t.dispose());
-      perOutput.forEach((t) => t?.dispose());
+      for (const t of yPred) t.dispose();
+      for (const t of perOutput) t?.dispose();
     });
   }
 
@@ -294,7 +296,9 @@ export class Model extends Layer {
       if (extra.length > 0) total = ops.add(total, ops.sum(ops.stack(extra.map((l) => ops.reshape(l, [])))));
       const batch = xs[0]!.shape[0]!;
       loss.lossTracker.update(total, batch);
-      loss.outputs.forEach((o, i) => o.lossTracker?.update(r.perOutput[i]!, batch));
+      loss.outputs.forEach((o, i) => {
+        o.lossTracker?.update(r.perOutput[i]!, batch);
+      });
       loss.updateMetrics(ys, yPred, sampleWeight);
     });
   }
@@ -303,7 +307,9 @@ export class Model extends Layer {
   private async readLogs(prefix = ''): Promise<Logs> {
     const results = this.compiledLoss!.results();
     const values = await Promise.all(results.map(([, t]) => t.data()));
-    results.forEach(([, t]) => t.dispose());
+    results.forEach(([, t]) => {
+      t.dispose();
+    });
     const logs: Logs = {};
     results.forEach(([k], i) => {
       logs[prefix + k] = values[i]![0]!;
@@ -413,7 +419,7 @@ export class Model extends Layer {
           try {
             this.trainStep(bx, by, bsw);
           } finally {
-            [...bx, ...by].forEach((t) => t.dispose());
+            for (const t of [...bx, ...by]) t.dispose();
             bsw?.dispose();
           }
           await callbacks.onTrainBatchEnd(step, batchLogs ? await this.readLogs() : {});
@@ -434,9 +440,7 @@ export class Model extends Layer {
       await callbacks.onTrainEnd(lastLogs);
       return history;
     } finally {
-      owned.forEach((t) => {
-        if (!t.isDisposed) t.dispose();
-      });
+      for (const t of owned) if (!t.isDisposed) t.dispose();
     }
   }
 
@@ -460,7 +464,7 @@ export class Model extends Layer {
       try {
         this.testStep(bx, by, bsw);
       } finally {
-        [...bx, ...by].forEach((t) => t.dispose());
+        for (const t of [...bx, ...by]) t.dispose();
         bsw?.dispose();
       }
       await callbacks?.onTestBatchEnd(step, callbacks.needsBatchLogs('test') ? await this.readLogs() : {});
@@ -498,7 +502,7 @@ export class Model extends Layer {
       });
       return await this.evaluateTensors(xset.tensors, yset.tensors, sw, batchSize, callbacks);
     } finally {
-      owned.forEach((t) => t.dispose());
+      for (const t of owned) t.dispose();
     }
   }
 
@@ -520,10 +524,10 @@ export class Model extends Layer {
       const outputs = parts[0]!.map((_, i) =>
         parts.length === 1 ? parts[0]![i]! : ops.concatenate(parts.map((p) => p[i]!), 0),
       );
-      if (parts.length > 1) parts.flat().forEach((t) => t.dispose());
+      if (parts.length > 1) for (const t of parts.flat()) t.dispose();
       return outputs.length === 1 ? outputs[0]! : outputs;
     } finally {
-      xset.owned.forEach((t) => t.dispose());
+      for (const t of xset.owned) t.dispose();
     }
   }
 
@@ -552,7 +556,7 @@ export class Model extends Layer {
       this.trainStep(xset.tensors, yset.tensors, sw);
       return await this.readLogs();
     } finally {
-      owned.forEach((t) => t.dispose());
+      for (const t of owned) t.dispose();
     }
   }
 
@@ -574,7 +578,7 @@ export class Model extends Layer {
       this.testStep(xset.tensors, yset.tensors, sw);
       return await this.readLogs();
     } finally {
-      owned.forEach((t) => t.dispose());
+      for (const t of owned) t.dispose();
     }
   }
 
@@ -585,7 +589,7 @@ export class Model extends Layer {
       const outs = tidy(() => this.forward(xset.tensors, false));
       return outs.length === 1 ? outs[0]! : outs;
     } finally {
-      xset.owned.forEach((t) => t.dispose());
+      for (const t of xset.owned) t.dispose();
     }
   }
 

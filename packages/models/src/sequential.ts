@@ -2,7 +2,7 @@ import {
   type Config,
   type CustomObjects,
   type Dim,
-  KerasTensor,
+  type KerasTensor,
   type SerializedObject,
   type Shape,
   type Tensor,

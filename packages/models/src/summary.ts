@@ -1,5 +1,5 @@
 import { type Shape, formatShape } from '@strata/core';
-import { type Layer, Node } from '@strata/layers';
+import type { Layer, Node } from '@strata/layers';
 import type { Model } from './model';
 
 export interface SummaryOptions {

@@ -235,7 +235,9 @@ describe('compile / fit / evaluate / predict', () => {
     const before = frozen.getWeights();
     model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy' });
     await model.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 });
-    frozen.getWeights().forEach((w, i) => expectAllClose(w, before[i]!, { atol: 0, rtol: 0 }));
+    frozen.getWeights().forEach((w, i) => {
+      expectAllClose(w, before[i]!, { atol: 0, rtol: 0 });
+    });
     expect(model.trainableWeights).toHaveLength(2);
     expect(model.nonTrainableWeights).toHaveLength(2);
     const text = model.summary({ printFn: () => {} });

@@ -44,7 +44,7 @@ export function toTensorSet(data: DataInput, names: string[], what: string): Ten
     throw new ValueError(`${what}: cannot use ${String(data)} as data.`);
   }
   if (tensors.length !== names.length) {
-    owned.forEach((t) => t.dispose());
+    for (const t of owned) t.dispose();
     throw new ValueError(`${what}: the model has ${names.length} ${what === 'x' ? 'input' : 'output'}(s) (${names.join(', ')}), but ${tensors.length} array(s) were given.`);
   }
   return { tensors, owned };
@@ -54,7 +54,7 @@ export function toTensorSet(data: DataInput, names: string[], what: string): Ten
 export function sampleCount(sets: Tensor[][], labels: string[]): number {
   let n: number | null = null;
   let first = '';
-  sets.forEach((set, k) =>
+  sets.forEach((set, k) => {
     set.forEach((t, i) => {
       if (t.rank === 0) throw new ValueError(`${labels[k]}[${i}] is a scalar; data needs a batch axis.`);
       const m = t.shape[0]!;
@@ -64,8 +64,8 @@ export function sampleCount(sets: Tensor[][], labels: string[]): number {
       } else if (m !== n) {
         throw new ValueError(`Data cardinality is ambiguous: ${first} has ${n} samples but ${labels[k]}[${i}] ${formatShape(t.shape)} has ${m}.`);
       }
-    }),
-  );
+    });
+  });
   return n ?? 0;
 }
 
