@@ -1,16 +1,17 @@
 // The one place that loads the tensor engine. Importing anything from @strata/core runs this first.
 import * as tfc from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import './register-gradients';
 import { registerGradientOverrides } from './gradients/index';
 
 registerGradientOverrides();
 
-// cpu is the default backend; other backend packages register themselves and are chosen with
-// setBackend. Selecting cpu now also lets us turn off the banner it prints on its first write in
-// Node (suggesting tfjs-node), which is noise here.
-tfc.getBackend();
-const cpu = tfc.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
-if (cpu != null) cpu.firstUse = false;
+// The cpu backend prints a banner suggesting tfjs-node on its first write in Node. Strata picks its
+// own backends, so the banner is noise: every cpu backend instance reports that it was used before.
+Object.defineProperty(MathBackendCPU.prototype, 'firstUse', {
+  get: () => false,
+  set: () => {},
+  configurable: true,
+});
 
 export { tfc };

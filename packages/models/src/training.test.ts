@@ -138,10 +138,37 @@ describe('compile / fit / evaluate / predict', () => {
     expect(memory().numTensors).toBe(before);
   });
 
-  it('predicts the same in batches as in one go', () => {
+  it('predicts the same in batches, in one go and with predictOnBatch', () => {
     const { x } = blobs(23);
     const model = mlp();
-    expectAllClose(model.predict(x, { batchSize: 5 }) as Tensor, model.predict(x, { batchSize: 100 }) as Tensor, { atol: 1e-6 });
+    const whole = model.predict(x, { batchSize: 100 }) as Tensor;
+    expectAllClose(model.predict(x, { batchSize: 5 }) as Tensor, whole, { atol: 1e-6 });
+    expectAllClose(model.predictOnBatch(x) as Tensor, whole, { atol: 1e-6 });
+  });
+
+  it('visits samples in order with shuffle: false and reproducibly with a seed', async () => {
+    const { x, y } = blobs(12);
+    const seen: number[][] = [];
+    class FirstColumn extends Layer {
+      override call(t: Tensor | Tensor[]): Tensor {
+        seen.push(Array.from(ops.slice(t as Tensor, [0, 0], [-1, 1]).dataSync()));
+        return t as Tensor;
+      }
+    }
+    const model = new Sequential([Input({ shape: [4] }), new FirstColumn(), new Dense(3, { activation: 'softmax' })]);
+    model.compile({ optimizer: 'sgd', loss: 'categorical_crossentropy' });
+    const column = Array.from(ops.slice(x, [0, 0], [-1, 1]).dataSync());
+    seen.length = 0;
+    await model.fit(x, y, { epochs: 1, batchSize: 5, shuffle: false, verbose: 0 });
+    expect(seen.flat()).toEqual(column);
+    seen.length = 0;
+    await model.fit(x, y, { epochs: 1, batchSize: 12, seed: 3, verbose: 0 });
+    const first = seen.flat();
+    expect(first).not.toEqual(column);
+    expect([...first].sort()).toEqual([...column].sort());
+    seen.length = 0;
+    await model.fit(x, y, { epochs: 1, batchSize: 12, seed: 3, verbose: 0 });
+    expect(seen.flat()).toEqual(first);
   });
 
   it('weights the loss by sampleWeight and classWeight like Keras', async () => {
