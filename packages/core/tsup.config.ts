@@ -1,11 +1,6 @@
-import { defineConfig } from 'tsup';
+import { libraryConfig } from '../../tooling/tsconfig/tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
+export default libraryConfig({
   // tfjs-core's gradient and chained-op registrations only exist as extension-less ESM files that
   // plain Node cannot import, so they are bundled here; the engine itself stays external and the
   // bundled copies register into its global registries.

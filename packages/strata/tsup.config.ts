@@ -1,9 +1,3 @@
-import { defineConfig } from 'tsup';
+import { libraryConfig } from '../../tooling/tsconfig/tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-});
+export default libraryConfig();

@@ -233,6 +233,23 @@ export class Model extends Layer {
     return this.outputs.length > 0 ? this.outputNames : this.outputInfo().names;
   }
 
+  /** x, y and sample weights as tensors with matching sample counts; new tensors go to `owned`. */
+  private toData(x: DataInput, y: DataInput, sampleWeight: DataInput | undefined, owned: Tensor[], what = '') {
+    const xset = toTensorSet(x, this.inputKeys(), `${what}x`);
+    owned.push(...xset.owned);
+    const yset = toTensorSet(y, this.outputKeys(), `${what}y`);
+    owned.push(...yset.owned);
+    let sw: Tensor | null = null;
+    if (sampleWeight != null) {
+      const s = toTensorSet(sampleWeight, ['sample_weight'], `${what}sampleWeight`);
+      owned.push(...s.owned);
+      sw = s.tensors[0]!;
+    }
+    const sets = sw == null ? [xset.tensors, yset.tensors] : [xset.tensors, yset.tensors, [sw]];
+    const n = sampleCount(sets, [`${what}x`, `${what}y`, `${what}sampleWeight`]);
+    return { xs: xset.tensors, ys: yset.tensors, sw, n };
+  }
+
   private forward(xs: Tensor[], training: boolean): Tensor[] {
     const out = this.apply((xs.length === 1 ? xs[0]! : xs) as Tensor, { training });
     return Array.isArray(out) ? out : [out];
@@ -330,37 +347,19 @@ export class Model extends Layer {
     const verbose = args.verbose === 'auto' || args.verbose == null ? 1 : args.verbose;
     const owned: Tensor[] = [];
     try {
-      const xset = toTensorSet(x, this.inputKeys(), 'x');
-      owned.push(...xset.owned);
-      const yset = toTensorSet(y, this.outputKeys(), 'y');
-      owned.push(...yset.owned);
-      let xs = xset.tensors;
-      let ys = yset.tensors;
-      let sw: Tensor | null = null;
-      if (args.sampleWeight != null) {
-        const s = toTensorSet(args.sampleWeight, ['sample_weight'], 'sampleWeight');
-        owned.push(...s.owned);
-        sw = s.tensors[0]!;
-      }
-      const n = sampleCount(sw == null ? [xs, ys] : [xs, ys, [sw]], ['x', 'y', 'sampleWeight']);
-
+      const data = this.toData(x, y, args.sampleWeight, owned);
+      let { xs, ys, sw } = data;
+      const n = data.n;
       let valXs: Tensor[] | null = null;
       let valYs: Tensor[] | null = null;
       let valSw: Tensor | null = null;
       let trainCount = n;
       if (args.validationData != null) {
         const [vx, vy, vsw] = args.validationData;
-        const vxs = toTensorSet(vx, this.inputKeys(), 'validationData x');
-        const vys = toTensorSet(vy, this.outputKeys(), 'validationData y');
-        owned.push(...vxs.owned, ...vys.owned);
-        valXs = vxs.tensors;
-        valYs = vys.tensors;
-        if (vsw != null) {
-          const s = toTensorSet(vsw, ['sample_weight'], 'validationData sampleWeight');
-          owned.push(...s.owned);
-          valSw = s.tensors[0]!;
-        }
-        sampleCount([valXs, valYs], ['validationData x', 'validationData y']);
+        const val = this.toData(vx, vy, vsw, owned, 'validationData ');
+        valXs = val.xs;
+        valYs = val.ys;
+        valSw = val.sw;
       } else if (args.validationSplit != null && args.validationSplit > 0) {
         if (args.validationSplit >= 1) throw new ValueError(`fit: validationSplit must be in [0, 1), got ${args.validationSplit}.`);
         // Keras takes the last fraction of the data, before any shuffling.
@@ -377,18 +376,8 @@ export class Model extends Layer {
         owned.push(...valXs, ...valYs, ...xs, ...ys);
         if (sw != null) owned.push(sw, valSw!);
       }
-      if (args.classWeight != null) {
-        if (ys.length !== 1) throw new ValueError('fit: classWeight is only supported for models with a single output.');
-        const cw = classWeightToSampleWeight(ys[0]!, args.classWeight);
-        owned.push(cw);
-        if (sw != null) {
-          const combined = ops.multiply(ops.reshape(sw, [-1]), cw);
-          owned.push(combined);
-          sw = combined;
-        } else {
-          sw = cw;
-        }
-      }
+      // Class weights apply to the training data only, as in Keras.
+      sw = applyClassWeight(ys, sw, args.classWeight, owned);
 
       this.ensureBuilt(xs);
       const { loss } = this.requireCompiled(ys);
@@ -481,18 +470,10 @@ export class Model extends Layer {
    */
   async evaluate(x: DataInput, y: DataInput, args: EvaluateArgs = {}): Promise<Logs> {
     this.requireCompiled();
-    const xset = toTensorSet(x, this.inputKeys(), 'x');
-    const yset = toTensorSet(y, this.outputKeys(), 'y');
-    const owned = [...xset.owned, ...yset.owned];
+    const owned: Tensor[] = [];
     try {
-      let sw: Tensor | null = null;
-      if (args.sampleWeight != null) {
-        const s = toTensorSet(args.sampleWeight, ['sample_weight'], 'sampleWeight');
-        owned.push(...s.owned);
-        sw = s.tensors[0]!;
-      }
-      const n = sampleCount([xset.tensors, yset.tensors], ['x', 'y']);
-      this.ensureBuilt(xset.tensors);
+      const { xs, ys, sw, n } = this.toData(x, y, args.sampleWeight, owned);
+      this.ensureBuilt(xs);
       const batchSize = args.batchSize ?? 32;
       const verbose = args.verbose === 'auto' || args.verbose == null ? 1 : args.verbose;
       const callbacks = new CallbackList(args.callbacks ?? [], {
@@ -500,7 +481,7 @@ export class Model extends Layer {
         model: this,
         params: { epochs: 1, steps: Math.ceil(n / batchSize), verbose },
       });
-      return await this.evaluateTensors(xset.tensors, yset.tensors, sw, batchSize, callbacks);
+      return await this.evaluateTensors(xs, ys, sw, batchSize, callbacks);
     } finally {
       for (const t of owned) t.dispose();
     }
@@ -533,49 +514,28 @@ export class Model extends Layer {
 
   /** One gradient step on one batch; returns the batch's loss and metrics. */
   async trainOnBatch(x: DataInput, y: DataInput, args: { sampleWeight?: DataInput; classWeight?: Record<number, number> } = {}): Promise<Logs> {
-    this.requireCompiled();
-    const xset = toTensorSet(x, this.inputKeys(), 'x');
-    const yset = toTensorSet(y, this.outputKeys(), 'y');
-    const owned = [...xset.owned, ...yset.owned];
-    try {
-      sampleCount([xset.tensors, yset.tensors], ['x', 'y']);
-      let sw: Tensor | null = null;
-      if (args.sampleWeight != null) {
-        const s = toTensorSet(args.sampleWeight, ['sample_weight'], 'sampleWeight');
-        owned.push(...s.owned);
-        sw = s.tensors[0]!;
-      }
-      if (args.classWeight != null) {
-        const cw = classWeightToSampleWeight(yset.tensors[0]!, args.classWeight);
-        owned.push(cw);
-        sw = sw == null ? cw : ops.multiply(ops.reshape(sw, [-1]), cw);
-        if (sw !== cw) owned.push(sw);
-      }
-      this.ensureBuilt(xset.tensors);
-      this.requireCompiled(yset.tensors).loss.reset();
-      this.trainStep(xset.tensors, yset.tensors, sw);
-      return await this.readLogs();
-    } finally {
-      for (const t of owned) t.dispose();
-    }
+    return this.onBatch(x, y, args, (xs, ys, sw) => this.trainStep(xs, ys, sw));
   }
 
   /** Loss and metrics of one batch, without updating weights. */
   async testOnBatch(x: DataInput, y: DataInput, args: { sampleWeight?: DataInput } = {}): Promise<Logs> {
+    return this.onBatch(x, y, args, (xs, ys, sw) => this.testStep(xs, ys, sw));
+  }
+
+  private async onBatch(
+    x: DataInput,
+    y: DataInput,
+    args: { sampleWeight?: DataInput; classWeight?: Record<number, number> },
+    step: (xs: Tensor[], ys: Tensor[], sw: Tensor | null) => void,
+  ): Promise<Logs> {
     this.requireCompiled();
-    const xset = toTensorSet(x, this.inputKeys(), 'x');
-    const yset = toTensorSet(y, this.outputKeys(), 'y');
-    const owned = [...xset.owned, ...yset.owned];
+    const owned: Tensor[] = [];
     try {
-      let sw: Tensor | null = null;
-      if (args.sampleWeight != null) {
-        const s = toTensorSet(args.sampleWeight, ['sample_weight'], 'sampleWeight');
-        owned.push(...s.owned);
-        sw = s.tensors[0]!;
-      }
-      this.ensureBuilt(xset.tensors);
-      this.requireCompiled(yset.tensors).loss.reset();
-      this.testStep(xset.tensors, yset.tensors, sw);
+      const data = this.toData(x, y, args.sampleWeight, owned);
+      const sw = applyClassWeight(data.ys, data.sw, args.classWeight, owned);
+      this.ensureBuilt(data.xs);
+      this.requireCompiled(data.ys).loss.reset();
+      step(data.xs, data.ys, sw);
       return await this.readLogs();
     } finally {
       for (const t of owned) t.dispose();
@@ -608,6 +568,23 @@ export class Model extends Layer {
   }
 }
 registerClass('model', Model, { module: 'keras', className: 'Model' });
+
+/** Multiplies the sample weights by Keras' `class_weight` of each sample's class. */
+function applyClassWeight(
+  ys: Tensor[],
+  sw: Tensor | null,
+  classWeight: Record<number, number> | undefined,
+  owned: Tensor[],
+): Tensor | null {
+  if (classWeight == null) return sw;
+  if (ys.length !== 1) throw new ValueError('classWeight is only supported for models with a single output.');
+  const cw = classWeightToSampleWeight(ys[0]!, classWeight);
+  owned.push(cw);
+  if (sw == null) return cw;
+  const combined = ops.multiply(ops.reshape(sw, [-1]), cw);
+  owned.push(combined);
+  return combined;
+}
 
 /** Keras' name for a graph-built Model. */
 export const Functional = Model;
