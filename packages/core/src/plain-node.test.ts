@@ -1,9 +1,13 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
-// The built package must work without a bundler: plain Node ESM and CommonJS, gradients included.
+// The built package must work without a bundler (plain Node ESM and CommonJS) and through one,
+// gradients included.
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 
 const script = (load: string) => `${load}
@@ -21,5 +25,20 @@ describe('plain Node', () => {
     const expected = [[2, 4, 6], [12, 16, 24, 28]];
     expect(JSON.parse(esm)).toEqual(expected);
     expect(JSON.parse(cjs)).toEqual(expected);
+  });
+
+  it('works when bundled (the engine resolved through its "module" entry)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-bundle-'));
+    try {
+      const entry = join(dir, 'entry.mjs');
+      writeFileSync(entry, script(`import * as c from ${JSON.stringify(join(dist, 'index.js'))};`));
+      const outfile = join(dir, 'bundle.cjs');
+      // A bundler reads tfjs' extension-less ESM sources; the result runs in Node here.
+      await build({ entryPoints: [entry], bundle: true, format: 'cjs', platform: 'node', mainFields: ['module', 'main'], outfile, logLevel: 'silent' });
+      const out = execFileSync(process.execPath, [outfile], { encoding: 'utf8' });
+      expect(JSON.parse(out)).toEqual([[2, 4, 6], [12, 16, 24, 28]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
