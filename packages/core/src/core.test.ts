@@ -67,6 +67,12 @@ describe('tensors and ops', () => {
     expect(values(g)).toEqual([2, 4, 6]);
     const chained = grad((x: tfc.Tensor) => x.square().sum())(tensor([1, 2]));
     expect(values(chained)).toEqual([2, 4]);
+    const elu = grad((x: tfc.Tensor) => ops.sum(ops.elu(x, 0.5)))(tensor([-1, 2]));
+    expect(values(elu)[0]).toBeCloseTo(0.5 * Math.exp(-1), 6);
+    expect(values(elu)[1]).toBeCloseTo(1, 6);
+    // Comparisons are non-differentiable: a path through where(greater(x, 0), ...) still works.
+    const masked = grad((x: tfc.Tensor) => ops.sum(ops.where(ops.greater(x, 0), ops.square(x), 0)))(tensor([-1, 3]));
+    expect(values(masked)).toEqual([0, 6]);
     const stopped = grad((x: tfc.Tensor) => ops.sum(ops.multiply(stopGradient(x), x)))(tensor([3]));
     expect(values(stopped)).toEqual([3]);
   });

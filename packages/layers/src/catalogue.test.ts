@@ -13,10 +13,14 @@ function testSources(dir: string): string[] {
   );
 }
 
-/** Every exported layer class (what `pnpm -s count-layers` counts). */
+/**
+ * Every exported Keras layer class (what `pnpm -s count-layers` counts): Layer subclasses that
+ * declare their own Keras class name. Abstract bases (BaseConv, Merge, RNNCell) do not.
+ */
 export function layerClasses(): [string, typeof Layer][] {
   return Object.entries(layers).filter(
-    (entry): entry is [string, typeof Layer] => typeof entry[1] === 'function' && entry[1].prototype instanceof Layer,
+    (entry): entry is [string, typeof Layer] =>
+      typeof entry[1] === 'function' && entry[1].prototype instanceof Layer && Object.hasOwn(entry[1], 'className'),
   );
 }
 

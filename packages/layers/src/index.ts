@@ -31,6 +31,16 @@ export { Reshape, type ReshapeArgs } from './reshaping/reshape';
 export { Conv2D, type Conv2DArgs } from './convolutional/conv2d';
 export { MaxPooling2D, type MaxPooling2DArgs } from './pooling/max-pooling2d';
 export { Concatenate, type ConcatenateArgs } from './merging/concatenate';
+export * from './convolutional/index';
+export * from './recurrent/index';
+export * from './normalization/index';
+export * from './activation-layers/index';
+export * from './merging/index';
+export * from './pooling/index';
+export * from './reshaping/index';
+export * from './regularization/index';
+export { Identity } from './core/identity';
+export { Masking, type MaskingArgs } from './core/masking';
 
 // keras.activations, keras.initializers, keras.regularizers, keras.constraints
 export * as activations from './activations/index';

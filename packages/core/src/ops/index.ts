@@ -190,8 +190,9 @@ export const softplus = (x: T): T => tfc.softplus(x);
 export const softsign = (x: T): T => tfc.tidy(() => tfc.div(x, tfc.add(tfc.abs(x), 1)));
 export const silu = (x: T): T => tfc.tidy(() => tfc.mul(x, tfc.sigmoid(x)));
 export const swish = silu;
+// relu(x) + alpha * expm1(min(x, 0)): differentiable everywhere (a `where` on a comparison is not).
 export const elu = (x: T, alpha = 1): T =>
-  alpha === 1 ? tfc.elu(x) : tfc.tidy(() => tfc.where(tfc.greater(x, 0), x, tfc.mul(alpha, tfc.expm1(x))));
+  alpha === 1 ? tfc.elu(x) : tfc.tidy(() => tfc.add(tfc.relu(x), tfc.mul(alpha, tfc.expm1(tfc.minimum(x, 0)))));
 export const selu = (x: T): T => tfc.selu(x);
 export const leakyRelu = (x: T, negativeSlope = 0.2): T => tfc.leakyRelu(x, negativeSlope);
 /** Keras 3 hard_sigmoid: relu6(x + 3) / 6. */

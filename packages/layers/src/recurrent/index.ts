@@ -1,0 +1,10 @@
+export { RNNCell, type RNNCellArgs } from './rnn-cell';
+export { SimpleRNNCell, type SimpleRNNCellArgs } from './simple-rnn-cell';
+export { LSTMCell, type LSTMCellArgs } from './lstm-cell';
+export { GRUCell, type GRUCellArgs } from './gru-cell';
+export { RNN, type RNNArgs, type RNNCallArgs } from './rnn';
+export { SimpleRNN, type SimpleRNNArgs } from './simple-rnn';
+export { LSTM, type LSTMArgs } from './lstm';
+export { GRU, type GRUArgs } from './gru';
+export { Bidirectional, type BidirectionalArgs, type MergeMode } from './bidirectional';
+export { TimeDistributed, type TimeDistributedArgs } from './time-distributed';
