@@ -1,5 +1,6 @@
 import {
   type Config,
+  type CustomObjects,
   type KerasTensor,
   type Logs,
   type OptimizerLike,
@@ -20,6 +21,7 @@ import {
 import { type Callback, CallbackList, type History } from '@strata/callbacks';
 import { type CallArgs, Layer, type LayerArgs, type LayerOutput } from '@strata/layers';
 import * as optimizers from '@strata/optimizers';
+import { functionalConfig, graphFromConfig } from './functional-config';
 import { type Graph, mapGraph, runGraph } from './functional-graph';
 import { printSummary, type SummaryOptions } from './summary';
 import { CompiledLoss, type LossIdentifier, type MetricIdentifier, type PerOutput } from './training/compile';
@@ -558,8 +560,19 @@ export class Model extends Layer {
     return printSummary(this, options);
   }
 
+  /** A Functional model's graph config (Keras' format); subclassed models report name/trainable. */
   override getConfig(): Config {
-    return { name: this.name, trainable: this.trainable };
+    if (this.graph == null) return { name: this.name, trainable: this.trainable };
+    return functionalConfig({ name: this.name, trainable: this.trainable, layers: this.graph.layers, inputs: this.inputs, outputs: this.outputs });
+  }
+
+  /** Rebuilds a Functional model from Keras' config (`layers`, `input_layers`, `output_layers`). */
+  static override fromConfig<T extends Layer>(this: new (args: never) => T, config: Config, customObjects?: CustomObjects): T {
+    if (config.layers == null) return new this({ name: config.name, trainable: config.trainable } as never);
+    const { name, inputs, outputs, trainable } = graphFromConfig(config, customObjects);
+    const model = new Model({ name, inputs: inputs.length === 1 ? inputs[0] : inputs, outputs: outputs.length === 1 ? outputs[0] : outputs });
+    if (!trainable) model.trainable = false;
+    return model as unknown as T;
   }
 
   override dispose(): void {
@@ -568,6 +581,7 @@ export class Model extends Layer {
   }
 }
 registerClass('model', Model, { module: 'keras', className: 'Model' });
+registerClass('layer', Model, { module: 'keras.src.models.functional', className: 'Functional', aliases: ['Model'] });
 
 /** Multiplies the sample weights by Keras' `class_weight` of each sample's class. */
 function applyClassWeight(
