@@ -73,6 +73,10 @@ describe('tensors and ops', () => {
     // Comparisons are non-differentiable: a path through where(greater(x, 0), ...) still works.
     const masked = grad((x: tfc.Tensor) => ops.sum(ops.where(ops.greater(x, 0), ops.square(x), 0)))(tensor([-1, 3]));
     expect(values(masked)).toEqual([0, 6]);
+    // Rank 5, rows repeated twice: each input row collects the weights of its two copies.
+    const weights = ops.reshape(ops.arange(8), [1, 1, 1, 4, 2]);
+    const rep = grad((x: tfc.Tensor) => ops.sum(ops.multiply(ops.repeat(x, 2, 3), weights)))(ops.ones([1, 1, 1, 2, 2]));
+    expect(values(rep)).toEqual([2, 4, 10, 12]);
     const stopped = grad((x: tfc.Tensor) => ops.sum(ops.multiply(stopGradient(x), x)))(tensor([3]));
     expect(values(stopped)).toEqual([3]);
   });
@@ -218,5 +222,22 @@ describe('serialization registry', () => {
     const t = new KerasTensor([null, 4], 'float32', { name: 'x' });
     expect(t.rank).toBe(2);
     expect(String(t)).toBe('<KerasTensor shape=(None, 4), dtype=float32, name=x>');
+  });
+});
+
+describe('ops memory', () => {
+  it('frees the tensors made from number and array arguments', () => {
+    const x = tensor([[1, 0], [2, 3]]);
+    const before = memory().numTensors;
+    const outs = [
+      ops.notEqual(x, 0),
+      ops.add(x, [1, 2]),
+      ops.where(ops.greater(x, 1), x, 0),
+      ops.take(x, [1], 0),
+      ops.oneHot([1, 0], 2),
+      ops.maximum(x, 1),
+    ];
+    // Each op leaves only its result (and `where` the comparison passed in).
+    expect(memory().numTensors - before).toBe(outs.length + 1);
   });
 });

@@ -59,8 +59,24 @@ export type LayerOutput = Tensor | Tensor[];
 export const MASK = Symbol('kerasMask');
 type Masked = { [MASK]?: Tensor | null };
 
+/** The mask carried by `t`, if any (a mask freed with its scope no longer counts). */
 export function getMask(t: unknown): Tensor | null {
-  return t != null && typeof t === 'object' ? ((t as Masked)[MASK] ?? null) : null;
+  const mask = t != null && typeof t === 'object' ? ((t as Masked)[MASK] ?? null) : null;
+  return mask == null || mask.isDisposed ? null : mask;
+}
+
+/**
+ * Attaches `mask` to `t`. A mask the layer made itself (`owned`) goes with `t`: disposing `t`
+ * disposes it, so an eager call leaks nothing; a mask passed through belongs to the input.
+ */
+function attachMask(t: Tensor, mask: Tensor | null, owned: boolean): void {
+  (t as Masked)[MASK] = mask;
+  if (mask == null || mask === t || !owned) return;
+  const dispose = t.dispose.bind(t);
+  t.dispose = () => {
+    if (!mask.isDisposed) mask.dispose();
+    dispose();
+  };
 }
 
 function dtypeName(dtype: LayerArgs['dtype']): DataType {
@@ -304,6 +320,8 @@ export class Layer {
   }
 
   protected clearLosses(): void {
+    // Losses of the previous call are that call's; free them (a no-op when a scope already did).
+    for (const t of this.callLosses) t.dispose();
     this.callLosses = [];
     for (const layer of this.sublayers) layer.clearLosses();
   }
@@ -363,8 +381,10 @@ export class Layer {
     if (outMask != null) {
       const outs = Array.isArray(outputs) ? outputs : [outputs];
       const masks = Array.isArray(outMask) ? outMask : [outMask];
+      const inputMasks = new Set(Array.isArray(mask) ? mask : [mask]);
       outs.forEach((o, i) => {
-        (o as Masked)[MASK] = masks[i] ?? null;
+        const m = masks[i] ?? null;
+        attachMask(o, m, m != null && !inputMasks.has(m));
       });
     }
     return outputs;

@@ -16,12 +16,14 @@ export const comparisonGradConfigs: tfc.GradConfig[] = [
       },
     }),
   ),
-  {
-    kernelName: tfc.LogicalNot,
-    inputsToSave: ['x'],
-    gradFunc: (_dy, saved) => {
-      const [x] = saved as [tfc.Tensor];
-      return { x: () => tfc.zerosLike(x) };
-    },
-  },
+  ...[tfc.LogicalNot, tfc.Any, tfc.All].map(
+    (kernelName): tfc.GradConfig => ({
+      kernelName,
+      inputsToSave: ['x'],
+      gradFunc: (_dy, saved) => {
+        const [x] = saved as [tfc.Tensor];
+        return { x: () => tfc.zerosLike(x) };
+      },
+    }),
+  ),
 ];

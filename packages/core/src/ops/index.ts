@@ -7,7 +7,9 @@ import { type DataType, type Tensor, type TensorLike, convertToTensor, epsilon }
 type T = Tensor;
 type Axis = number | number[] | null | undefined;
 const ax = (a: Axis): number | number[] | undefined => (a == null ? undefined : a);
-const tt = (x: TensorLike | T): T => convertToTensor(x as TensorLike);
+// Array-likes go to the engine as they are: it converts them inside the op's own scope, so the
+// temporary tensors are freed with it (converting here would leak them outside a tidy).
+const tt = (x: TensorLike | T): T | tfc.TensorLike => x as T | tfc.TensorLike;
 
 // ---- elementwise math ----
 export const add = (a: TensorLike, b: TensorLike): T => tfc.add(tt(a), tt(b));
@@ -64,17 +66,16 @@ export const lessEqual = (a: TensorLike, b: TensorLike): T => tfc.lessEqual(tt(a
 export const logicalAnd = (a: T, b: T): T => tfc.logicalAnd(a, b);
 export const logicalOr = (a: T, b: T): T => tfc.logicalOr(a, b);
 export const logicalNot = (x: T): T => tfc.logicalNot(x);
-export const where = (cond: T, a: TensorLike, b: TensorLike): T => {
-  const ta = tt(a);
-  const tb = tt(b);
-  const shape = tfc.broadcast_util.assertAndGetBroadcastShape(
-    tfc.broadcast_util.assertAndGetBroadcastShape(cond.shape, ta.shape),
-    tb.shape,
-  );
-  return tfc.tidy(() =>
-    tfc.where(tfc.broadcastTo(cond, shape), tfc.broadcastTo(ta, shape), tfc.broadcastTo(tb, shape)),
-  );
-};
+export const where = (cond: T, a: TensorLike, b: TensorLike): T =>
+  tfc.tidy(() => {
+    const ta = convertToTensor(a);
+    const tb = convertToTensor(b, ta.dtype);
+    const shape = tfc.broadcast_util.assertAndGetBroadcastShape(
+      tfc.broadcast_util.assertAndGetBroadcastShape(cond.shape, ta.shape),
+      tb.shape,
+    );
+    return tfc.where(tfc.broadcastTo(cond, shape), tfc.broadcastTo(ta, shape), tfc.broadcastTo(tb, shape));
+  });
 
 // ---- reductions ----
 export const sum = (x: T, axis?: Axis, keepdims = false): T => tfc.sum(x, ax(axis), keepdims);
@@ -132,12 +133,15 @@ export const split = (x: T, indicesOrSections: number | number[], axis = 0): T[]
 export const tile = (x: T, reps: number[]): T => tfc.tile(x, reps);
 export const repeat = (x: T, repeats: number, axis: number): T => {
   const a = axis < 0 ? x.rank + axis : axis;
+  // expand, broadcast by multiplying with ones, reshape: differentiable at every rank (the engine's
+  // tile and broadcastTo have no gradient above rank 4).
   return tfc.tidy(() => {
     const e = tfc.expandDims(x, a + 1);
-    const reps = e.shape.map((_, i) => (i === a + 1 ? repeats : 1));
+    const wide = [...e.shape];
+    wide[a + 1] = repeats;
     const shape = [...x.shape];
     shape[a] = shape[a]! * repeats;
-    return tfc.reshape(tfc.tile(e, reps), shape);
+    return tfc.reshape(tfc.mul(e, tfc.ones(wide, e.dtype)), shape);
   });
 };
 export const broadcastTo = (x: T, shape: number[]): T => tfc.broadcastTo(x, shape);
@@ -147,7 +151,8 @@ export const slice = (x: T, begin: number[], size: number[]): T => tfc.slice(x, 
 export const stridedSlice = tfc.stridedSlice;
 export const flip = (x: T, axis: number | number[]): T => tfc.reverse(x, axis);
 export const reverse = flip;
-export const take = (x: T, indices: TensorLike, axis = 0): T => tfc.gather(x, convertToTensor(indices, 'int32'), axis);
+export const take = (x: T, indices: TensorLike, axis = 0): T =>
+  tfc.tidy(() => tfc.gather(x, convertToTensor(indices, 'int32'), axis));
 export const takeAlongAxis = (x: T, indices: T, axis: number): T => tfc.gather(x, indices, axis, axis);
 export const shape = (x: T): number[] => [...x.shape];
 export const size = (x: T): number => x.size;

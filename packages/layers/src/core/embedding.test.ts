@@ -83,3 +83,22 @@ describe('Embedding', () => {
     ids.dispose();
   });
 });
+
+describe('Embedding masks in eager calls', () => {
+  it('frees the mask with the output, and ignores a mask whose scope ended', async () => {
+    const { memory, tensor: t, tidy: td } = await import('@strata/core');
+    const { getMask } = await import('../layer');
+    const layer = new Embedding(5, 2, { maskZero: true });
+    const x = t([[1, 0]], undefined, 'int32');
+    layer.apply(x).dispose(); // builds the layer
+    const before = memory().numTensors;
+    const y = layer.apply(x);
+    expect(Array.from(getMask(y)!.dataSync())).toEqual([1, 0]);
+    y.dispose();
+    expect(memory().numTensors).toBe(before);
+    const kept = td(() => layer.apply(x));
+    expect(getMask(kept)).toBeNull();
+    kept.dispose();
+    expect(memory().numTensors).toBe(before);
+  });
+});
