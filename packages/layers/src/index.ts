@@ -41,6 +41,16 @@ export * from './reshaping/index';
 export * from './regularization/index';
 export { Identity } from './core/identity';
 export { Masking, type MaskingArgs } from './core/masking';
+export {
+  Lambda,
+  type LambdaArgs,
+  type LambdaFunction,
+  type LambdaShapeFunction,
+  type LambdaMaskFunction,
+  registerLambdaFunction,
+  getLambdaFunction,
+  lambdaFunctionName,
+} from './core/lambda';
 
 // keras.activations, keras.initializers, keras.regularizers, keras.constraints
 export * as activations from './activations/index';

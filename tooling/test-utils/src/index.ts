@@ -2,3 +2,4 @@ export * from './allclose';
 export * from './fixtures';
 export * from './memory';
 export * from './gradcheck';
+export * from './layer-checks';

@@ -10,3 +10,4 @@ export { GlobalMaxPooling2D, type GlobalMaxPooling2DArgs } from './global-max-po
 export { GlobalMaxPooling3D, type GlobalMaxPooling3DArgs } from './global-max-pooling3d';
 export { MaxPooling1D, type MaxPooling1DArgs } from './max-pooling1d';
 export { MaxPooling3D, type MaxPooling3DArgs } from './max-pooling3d';
+export { AdaptiveAveragePooling2D, AdaptiveMaxPooling2D, type AdaptivePooling2DArgs } from './adaptive-pooling';

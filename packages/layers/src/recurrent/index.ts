@@ -8,3 +8,4 @@ export { LSTM, type LSTMArgs } from './lstm';
 export { GRU, type GRUArgs } from './gru';
 export { Bidirectional, type BidirectionalArgs, type MergeMode } from './bidirectional';
 export { TimeDistributed, type TimeDistributedArgs } from './time-distributed';
+export { StackedRNNCells, type StackedRNNCellsArgs } from './stacked-rnn-cells';

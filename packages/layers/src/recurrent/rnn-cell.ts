@@ -1,5 +1,5 @@
 import '../builtins';
-import { type Config, type Dim, SeedGenerator, type Shape, type Tensor, ValueError, drawSeed, ops, random } from '@strata/core';
+import { type Config, type Dim, SeedGenerator, type Shape, type Tensor, ValueError, drawSeed, ops, random, tidy } from '@strata/core';
 import { type ActivationFn, type ActivationIdentifier, getActivation, serializeActivation } from '../activations/activation';
 import { type Constraint, type ConstraintIdentifier, getConstraint, serializeConstraint } from '../constraints/constraint';
 import { type Initializer, type InitializerIdentifier, getInitializer, serializeInitializer } from '../initializers/initializer';
@@ -123,9 +123,12 @@ export abstract class RNNCell extends Layer {
   override call(inputs: LayerOutput, args: CallArgs = {}): Tensor[] {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     const [x, ...given] = list;
-    const states = given.length > 0 ? given : this.getInitialState(x!.shape[0]!);
-    const [out, next] = this.step(x!.dtype === 'float32' ? x! : ops.cast(x!, 'float32'), states, args.training ?? false);
-    return [out, ...next];
+    // One step's intermediates are freed here; RNN's loop has its own scope too.
+    return tidy(() => {
+      const states = given.length > 0 ? given : this.getInitialState(x!.shape[0]!);
+      const [out, next] = this.step(x!.dtype === 'float32' ? x! : ops.cast(x!, 'float32'), states, args.training ?? false);
+      return [out, ...next];
+    });
   }
 
   protected override callOutputIsList = true;

@@ -21,6 +21,7 @@ import { type CallArgs, Layer, type LayerArgs, type LayerOutput } from '../layer
 import { positional } from '../utils/args';
 import { toFloat } from '../utils/tensors';
 import { RNNCell } from './rnn-cell';
+import { StackedRNNCells } from './stacked-rnn-cells';
 
 export interface RNNArgs extends LayerArgs {
   /** A cell instance (SimpleRNNCell, LSTMCell, GRUCell, or a subclass of RNNCell), or its serialized form. */
@@ -75,10 +76,9 @@ export class RNN extends Layer {
     const a = positional<RNNArgs>(['cell'], args);
     super(a);
     let cell = a.cell;
+    // A list of cells runs as one stacked cell, as in Keras.
+    if (Array.isArray(cell)) cell = new StackedRNNCells(cell);
     if (cell != null && !(cell instanceof Layer)) cell = deserializeKerasObject<RNNCell>('layer', cell);
-    if (Array.isArray(cell)) {
-      throw new ValueError(`RNN "${this.name}": a list of cells (StackedRNNCells) is not supported yet.`);
-    }
     if (!(cell instanceof RNNCell)) {
       throw new ValueError(
         `RNN "${this.name}": argument \`cell\` should be an RNN cell (SimpleRNNCell, LSTMCell, GRUCell or a subclass of RNNCell). Received: cell=${String(cell)}`,
