@@ -39,6 +39,7 @@ export * from './merging/index';
 export * from './pooling/index';
 export * from './reshaping/index';
 export * from './regularization/index';
+export * from './preprocessing/index';
 export { Identity } from './core/identity';
 export { Masking, type MaskingArgs } from './core/masking';
 export {
