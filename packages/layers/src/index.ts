@@ -40,6 +40,8 @@ export * from './pooling/index';
 export * from './reshaping/index';
 export * from './regularization/index';
 export * from './preprocessing/index';
+export * from './attention/index';
+export { EinsumDense, type EinsumDenseArgs } from './core/einsum-dense';
 export { Identity } from './core/identity';
 export { Masking, type MaskingArgs } from './core/masking';
 export {
