@@ -11,3 +11,11 @@ export { GlobalMaxPooling3D, type GlobalMaxPooling3DArgs } from './global-max-po
 export { MaxPooling1D, type MaxPooling1DArgs } from './max-pooling1d';
 export { MaxPooling3D, type MaxPooling3DArgs } from './max-pooling3d';
 export { AdaptiveAveragePooling2D, AdaptiveMaxPooling2D, type AdaptivePooling2DArgs } from './adaptive-pooling';
+export {
+  AdaptiveAveragePooling1D,
+  AdaptiveMaxPooling1D,
+  AdaptiveAveragePooling3D,
+  AdaptiveMaxPooling3D,
+  type AdaptivePooling1DArgs,
+  type AdaptivePooling3DArgs,
+} from './adaptive-pooling-1d3d';

@@ -9,3 +9,7 @@ export { GRU, type GRUArgs } from './gru';
 export { Bidirectional, type BidirectionalArgs, type MergeMode } from './bidirectional';
 export { TimeDistributed, type TimeDistributedArgs } from './time-distributed';
 export { StackedRNNCells, type StackedRNNCellsArgs } from './stacked-rnn-cells';
+export { ConvLSTM, type ConvLSTMArgs } from './conv-lstm';
+export { ConvLSTM1D } from './conv-lstm1d';
+export { ConvLSTM2D } from './conv-lstm2d';
+export { ConvLSTM3D } from './conv-lstm3d';

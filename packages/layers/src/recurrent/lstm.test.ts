@@ -179,3 +179,11 @@ describe('LSTM', () => {
     x.dispose();
   });
 });
+
+describe('LSTM goBackwards gradients', () => {
+  it('sends each time step its own input gradient', async () => {
+    const { checkLayer } = await import('@strata/test-utils');
+    const { randomTensor } = await import('../testing/layer-checks');
+    checkLayer({ make: () => new LSTM(3, { goBackwards: true }), input: randomTensor([2, 4, 2], 5) });
+  });
+});

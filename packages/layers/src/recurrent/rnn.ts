@@ -145,8 +145,9 @@ export class RNN extends Layer {
       const rawMask = Array.isArray(args.mask) ? (args.mask[0] ?? null) : (args.mask ?? null);
       let masks: Tensor[] | null = rawMask == null ? null : ops.unstack(ops.expandDims(ops.cast(rawMask, 'bool'), -1), 1);
       if (this.goBackwards) {
-        xs = xs.reverse();
-        if (masks != null) masks = masks.reverse();
+        // Copies: the tape keeps unstack's output array, which must stay in time order.
+        xs = [...xs].reverse();
+        if (masks != null) masks = [...masks].reverse();
       }
       this.cell.prepareDropoutMasks(xs[0]!, states[0]!, training);
       const outputs: Tensor[] = [];
