@@ -40,6 +40,7 @@ export * from './pooling/index';
 export * from './reshaping/index';
 export * from './regularization/index';
 export * from './preprocessing/index';
+export * from './preprocessing/index-extra';
 export * from './attention/index';
 export { EinsumDense, type EinsumDenseArgs } from './core/einsum-dense';
 export { Identity } from './core/identity';

@@ -1,0 +1,54 @@
+import { type Tensor, ops, random, registerClass, tidy } from '@strata/core';
+import type { CallArgs, LayerOutput } from '../layer';
+import { positional } from '../utils/args';
+import { checkRgb, hsvToRgb, perImageShape, rgbToHsv, transformValueRange, unitFactorRange } from './image-color-utils';
+import { type RandomImageArgs, RandomImageLayer, checkValueRange } from './random-image';
+
+export interface RandomSaturationArgs extends RandomImageArgs {
+  /** `f` (drawn from [0, f]) or `[low, high]` in [0, 1]; 0.5 is a no-op, 0 grayscale, 1 fully saturated. */
+  factor?: number | [number, number];
+  valueRange?: [number, number];
+}
+
+/**
+ * `keras.layers.RandomSaturation`: during training, multiplies the HSV saturation of each image by
+ * `f / (1 - f + 1e-7)`, `f ~ U[factor]`, clipped to [0, 1].
+ */
+export class RandomSaturation extends RandomImageLayer {
+  static override className = 'RandomSaturation';
+
+  readonly factor: number | [number, number];
+  readonly range: [number, number];
+  readonly valueRange: [number, number];
+
+  constructor(factor: number | [number, number], valueRange?: [number, number], seed?: number | null, options?: Omit<RandomSaturationArgs, 'factor' | 'valueRange' | 'seed'>);
+  constructor(args: RandomSaturationArgs);
+  constructor(...args: unknown[]) {
+    const a = positional<RandomSaturationArgs>(['factor', 'valueRange', 'seed'], args);
+    super(a);
+    this.range = unitFactorRange('RandomSaturation', a.factor);
+    this.factor = a.factor!;
+    this.valueRange = checkValueRange('RandomSaturation', a.valueRange);
+  }
+
+  override call(inputs: LayerOutput, args: CallArgs = {}): Tensor {
+    const x = inputs as Tensor;
+    const axis = checkRgb(`RandomSaturation "${this.name}"`, x, this.dataFormat);
+    if (!args.training) return x;
+    return tidy(() => {
+      const xf = x.dtype === 'float32' ? x : ops.cast(x, 'float32');
+      const shape = perImageShape(x);
+      const [lo, hi] = this.range;
+      const f = lo === hi ? ops.full(shape, lo) : random.uniform(shape, lo, hi, { seed: this.seedGenerator });
+      const adjust = ops.squeeze(ops.divide(f, ops.add(ops.subtract(1, f), 1e-7)), axis);
+      const [h, s, v] = ops.unstack(rgbToHsv(transformValueRange(xf, this.valueRange, [0, 1]), axis), axis) as [Tensor, Tensor, Tensor];
+      const hsv = ops.stack([h, ops.clip(ops.multiply(s, adjust), 0, 1), v], axis);
+      return transformValueRange(hsvToRgb(hsv, axis), [0, 1], this.valueRange);
+    });
+  }
+
+  override getConfig() {
+    return { ...super.getConfig(), factor: this.factor, value_range: [...this.valueRange] };
+  }
+}
+registerClass('layer', RandomSaturation, { module: 'keras.layers', className: 'RandomSaturation' });
