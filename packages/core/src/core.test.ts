@@ -83,11 +83,12 @@ describe('tensors and ops', () => {
 });
 
 describe('conv2d gradients', () => {
-  const cases: [string, number[], number[], [number, number], 'valid' | 'same', [number, number]][] = [
+  const cases: [string, number[], number[], [number, number], 'valid' | 'same' | tfc.backend_util.ExplicitPadding, [number, number]][] = [
     ['valid stride 1', [2, 6, 6, 3], [3, 3, 3, 4], [1, 1], 'valid', [1, 1]],
     ['same stride 2', [2, 7, 7, 2], [3, 3, 2, 3], [2, 2], 'same', [1, 1]],
     ['valid stride 2, uneven', [1, 8, 7, 2], [3, 2, 2, 2], [2, 2], 'valid', [1, 1]],
     ['same dilation 2', [1, 7, 7, 2], [3, 3, 2, 2], [1, 1], 'same', [2, 2]],
+    ['explicit padding, stride 2', [1, 6, 5, 2], [3, 3, 2, 2], [2, 2], [[0, 0], [1, 0], [0, 2], [0, 0]], [1, 1]],
   ];
   for (const [name, xs, ws, strides, pad, dil] of cases) {
     it(`filter and input gradients match the engine's own kernels (${name})`, () => {

@@ -90,7 +90,7 @@ export const conv2dGradConfig: tfc.GradConfig = {
           dilateFilter(filter, pair(a.dilations)),
           x4D.shape,
           strides,
-          a.pad as 'valid' | 'same' | number,
+          a.pad as 'valid' | 'same' | number | tfc.backend_util.ExplicitPadding,
           a.dimRoundingMode,
         ),
       filter: () =>

@@ -225,18 +225,24 @@ export const logSoftmax = (x: T, axis = -1): T => {
 };
 
 type Padding = 'valid' | 'same';
+/** Explicit [before, after] paddings of the two spatial axes. */
+export type SpatialPadding = [[number, number], [number, number]];
 const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : v);
 
-/** keras.ops.conv for 2-D channels_last inputs: x [N, H, W, C], kernel [kh, kw, C, F]. */
+/**
+ * keras.ops.conv for 2-D channels_last inputs: x [N, H, W, C], kernel [kh, kw, C, F]. `padding`
+ * may also give explicit [before, after] pairs for height and width.
+ */
 export const conv = (
   x: T,
   kernel: T,
   strides: number | [number, number] = 1,
-  padding: Padding = 'valid',
+  padding: Padding | SpatialPadding = 'valid',
   dilationRate: number | [number, number] = 1,
 ): T => {
   if (x.rank !== 4) throw new ValueError(`ops.conv: expected a rank-4 input, got shape [${x.shape}]`);
-  return tfc.conv2d(x as tfc.Tensor4D, kernel as tfc.Tensor4D, pair(strides), padding, 'NHWC', pair(dilationRate));
+  const pad: Padding | tfc.backend_util.ExplicitPadding = typeof padding === 'string' ? padding : [[0, 0], padding[0], padding[1], [0, 0]];
+  return tfc.conv2d(x as tfc.Tensor4D, kernel as tfc.Tensor4D, pair(strides), pad, 'NHWC', pair(dilationRate));
 };
 export const depthwiseConv = (
   x: T,

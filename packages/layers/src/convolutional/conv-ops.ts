@@ -91,6 +91,10 @@ export function convNd(x: Tensor, kernel: Tensor, strides: number[], dilations: 
     const y = convNd(ops.expandDims(x, 1), ops.expandDims(kernel, 0), [1, strides[0]!], [1, dilations[0]!], [[0, 0], pads[0]!]);
     return ops.squeeze(y, 1);
   }
+  if (r === 2 && pads.every(([a, b]) => a >= 0 && b >= 0)) {
+    // The engine pads inside the conv itself; a separate pad would copy the input first.
+    return ops.conv(x, kernel, strides as [number, number], pads as [PadPair, PadPair], dilations as [number, number]);
+  }
   const xp = padOrCrop(x, pads);
   if (r === 2) return ops.conv(xp, kernel, strides as [number, number], 'valid', dilations as [number, number]);
   const [n, depth, h, w, c] = xp.shape as [number, number, number, number, number];
