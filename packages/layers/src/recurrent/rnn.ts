@@ -17,6 +17,7 @@ import {
   tidy,
 } from '@strata/core';
 import { InputSpec } from '../input-spec';
+import { serializeRegularizer } from '../regularizers/regularizer';
 import { type CallArgs, Layer, type LayerArgs, type LayerOutput } from '../layer';
 import { positional } from '../utils/args';
 import { toFloat } from '../utils/tensors';
@@ -233,9 +234,30 @@ export class RNN extends Layer {
     return { ...this.rnnConfig(), cell: serializeKerasObject(this.cell) };
   }
 
+  /**
+   * Config of a layer that owns its cell (SimpleRNN, LSTM, GRU): Keras flattens the cell's
+   * arguments into the layer's config instead of nesting a `cell`.
+   */
+  protected ownedCellConfig(): Config {
+    const { name: _name, trainable: _trainable, dtype: _dtype, ...cell } = this.cell.getConfig();
+    return { ...this.rnnConfig(), ...cell, activity_regularizer: serializeRegularizer(this.activityRegularizer) };
+  }
+
   override dispose(): void {
     super.dispose();
     for (const v of this.states ?? []) if (!v.isDisposed) v.dispose();
   }
 }
 registerClass('layer', RNN, { module: 'keras.layers', className: 'RNN' });
+
+/**
+ * Splits the options of a layer that owns its cell: the layer keeps naming, shapes and activity
+ * regularization; the cell (named `cellName`) gets the rest, and both get dtype and trainable.
+ */
+export function splitCellArgs<A extends RNNArgs>(a: A, cellName: string) {
+  const { name, trainable, dtype, inputShape, batchInputShape, batchShape, batchSize, activityRegularizer, ...rest } = a;
+  return {
+    cellArgs: { ...rest, name: cellName, dtype, trainable },
+    layerArgs: { ...rest, name, trainable, dtype, inputShape, batchInputShape, batchShape, batchSize, activityRegularizer },
+  };
+}
