@@ -2,7 +2,15 @@ import { type Config, type DataType, type Shape, type Tensor, ValueError, format
 import { Layer, type LayerArgs, type LayerOutput } from '../layer';
 import { positional } from '../utils/args';
 import { checkOutputMode, encodeCategorical, encodedShape } from './encoding';
-import { fnv1a, tokenString } from './hash';
+import { fingerprint64, fingerprintCat64, tokenBytes } from './hash';
+
+/** `tf.sparse.cross_hashed`'s default hash key. */
+const CROSS_HASH_KEY = 0xdecafcaffen;
+
+/** A feature's hash in a cross: Fingerprint64 of a string, the two's-complement value of an integer. */
+function featureHash(v: string | number): bigint {
+  return typeof v === 'string' ? fingerprint64(tokenBytes(v)) : BigInt.asUintN(64, BigInt(v));
+}
 
 export type HashedCrossingOutputMode = 'int' | 'one_hot';
 
@@ -14,8 +22,10 @@ export interface HashedCrossingArgs extends LayerArgs {
 
 /**
  * `keras.layers.HashedCrossing`: crosses two or more same-shaped string or integer features
- * element-wise into `num_bins` bins: the bin of `(a, b, ...)` hashes the string `"a_X_b_X_..."`.
- * Differs from Keras in the hash function (FNV-1a 32, as `Hashing`) instead of farmhash.
+ * element-wise into `num_bins` bins, as `tf.sparse.cross_hashed` does: starting from its default
+ * key, each feature's hash (Fingerprint64 of a string, an integer's own value) is folded in with
+ * `FingerprintCat64`, and the result taken modulo `num_bins`. Inputs are scalars or `(batch,)` /
+ * `(batch, 1)` tensors.
  */
 export class HashedCrossing extends Layer {
   static override className = 'HashedCrossing';
@@ -41,7 +51,9 @@ export class HashedCrossing extends Layer {
 
   /** The bin of one crossed tuple of tokens. */
   hashCross(values: readonly (string | number)[]): number {
-    return fnv1a(values.map(tokenString).join('_X_')) % this.numBins;
+    let h = CROSS_HASH_KEY;
+    for (const v of values) h = fingerprintCat64(h, featureHash(v));
+    return Number(h % BigInt(this.numBins));
   }
 
   private check(shapes: readonly (readonly (number | null)[])[] | unknown): void {
@@ -49,9 +61,10 @@ export class HashedCrossing extends Layer {
       throw new ValueError(`HashedCrossing "${this.name}": expected a list of at least two input features. Received: ${JSON.stringify(shapes)}`);
     }
     const first = JSON.stringify(shapes[0]);
-    if (shapes.some((s) => JSON.stringify(s) !== first) || (shapes[0] as unknown[]).length > 2) {
+    const s0 = shapes[0] as (number | null)[];
+    if (shapes.some((s) => JSON.stringify(s) !== first) || s0.length > 2 || (s0.length === 2 && s0[1] !== 1)) {
       throw new ValueError(
-        `HashedCrossing "${this.name}": all input features must have the same shape of rank <= 2. Received shapes ${shapes.map((s) => formatShape(s as number[])).join(', ')}.`,
+        `HashedCrossing "${this.name}": all inputs should have equal shape \`()\`, \`(batch_size)\` or \`(batch_size, 1)\`. Received shapes ${shapes.map((s) => formatShape(s as number[])).join(', ')}.`,
       );
     }
   }

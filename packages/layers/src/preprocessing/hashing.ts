@@ -1,8 +1,8 @@
-import { type Config, type DataType, type Shape, type Tensor, ValueError, formatShape, registerClass, tensor, tidy } from '@strata/core';
+import { type Config, type DataType, type Shape, type Tensor, ValueError, registerClass, tensor, tidy } from '@strata/core';
 import { Layer, type LayerArgs, type LayerOutput } from '../layer';
 import { positional } from '../utils/args';
 import { type LookupOutputMode, checkOutputMode, encodeCategorical, encodedShape } from './encoding';
-import { fnv1a, tokenString } from './hash';
+import { hashBucketFast, hashBucketStrong, tokenString } from './hash';
 
 export interface HashingArgs extends LayerArgs {
   numBins?: number;
@@ -15,15 +15,18 @@ export interface HashingArgs extends LayerArgs {
 }
 
 /**
- * `keras.layers.Hashing`: hashes string or integer features into `num_bins` bins.
- * Differs from Keras in the hash function: FNV-1a 32 (see `fnv1a`) instead of farmhash/SipHash.
+ * `keras.layers.Hashing`: hashes string or integer features into `num_bins` bins with Keras' hash
+ * functions: FarmHash Fingerprint64 of the token's string (integers in decimal), or keyed SipHash-2-4
+ * when a `salt` is given (one integer `s` is the key `[s, s]`). With a `mask_value`, that value goes
+ * to bin 0 and the others to `1 + hash mod (num_bins - 1)`.
  */
 export class Hashing extends Layer {
   static override className = 'Hashing';
 
   readonly numBins: number;
   readonly maskValue: string | number | null;
-  readonly salt: number | [number, number] | null;
+  /** The SipHash key: Keras stores a single-integer salt as `[salt, salt]`. */
+  readonly salt: [number, number] | null;
   readonly outputMode: LookupOutputMode;
   readonly sparse: boolean;
 
@@ -37,38 +40,33 @@ export class Hashing extends Layer {
     }
     this.numBins = a.numBins;
     this.maskValue = a.maskValue ?? null;
-    this.salt = a.salt ?? null;
-    if (this.salt != null && typeof this.salt !== 'number' && !(Array.isArray(this.salt) && this.salt.length === 2)) {
-      throw new ValueError(`Hashing: \`salt\` can only be an integer or a pair of integers. Received: salt=${JSON.stringify(a.salt)}`);
+    const salt = a.salt ?? null;
+    const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+    if (salt != null && !isInt(salt) && !(Array.isArray(salt) && salt.length === 2 && salt.every(isInt))) {
+      throw new ValueError(`Hashing: the \`salt\` argument for \`Hashing\` can only be a tuple of size 2 integers, or a single integer. Received: salt=${JSON.stringify(salt)}`);
     }
+    this.salt = salt == null ? null : typeof salt === 'number' ? [salt, salt] : [salt[0], salt[1]];
     this.outputMode = checkOutputMode('Hashing', a.outputMode, ['int', 'one_hot', 'multi_hot', 'count'], 'int');
     this.sparse = a.sparse ?? false;
     if (this.sparse) throw new ValueError('Hashing: sparse=True is not supported.');
     this.built = true;
   }
 
-  private seed(): number {
-    if (this.salt == null) return 0;
-    return typeof this.salt === 'number' ? this.salt >>> 0 : (this.salt[0] ^ Math.imul(this.salt[1], 0x9e3779b1)) >>> 0;
-  }
-
   /** The bin of one token. */
   hashToken(v: string | number): number {
     if (this.maskValue != null && tokenString(v) === tokenString(this.maskValue)) return 0;
-    const h = fnv1a(tokenString(v), this.seed());
-    return this.maskValue != null ? 1 + (h % (this.numBins - 1)) : h % this.numBins;
+    const masked = this.maskValue != null && this.numBins > 1;
+    const bins = masked ? this.numBins - 1 : this.numBins;
+    const h = this.salt != null ? hashBucketStrong(v, bins, this.salt) : hashBucketFast(v, bins);
+    return masked ? 1 + h : h;
   }
 
   override call(inputs: LayerOutput): Tensor {
     const x = inputs as Tensor;
-    if (x.dtype === 'float32') {
-      const vals = x.dataSync();
-      if (vals.some((v) => !Number.isInteger(v))) {
-        throw new ValueError(`Hashing "${this.name}": inputs must be strings or integers. Received float inputs of shape ${formatShape(x.shape)}.`);
-      }
-    }
-    const values = x.dataSync() as unknown as ArrayLike<string | number>;
-    const bins = Int32Array.from(Array.from(values, (v) => this.hashToken(v)));
+    // Keras casts float inputs to int64 (truncating) before hashing their decimal strings.
+    const raw = x.dataSync() as unknown as ArrayLike<string | number>;
+    const values = x.dtype === 'float32' ? Array.from(raw as ArrayLike<number>, Math.trunc) : raw;
+    const bins = Int32Array.from(Array.from(values as ArrayLike<string | number>, (v) => this.hashToken(v)));
     return tidy(() => {
       const idx = tensor(bins, x.shape, 'int32');
       return this.outputMode === 'int' ? idx : encodeCategorical(`Hashing "${this.name}"`, idx, this.outputMode, this.numBins);

@@ -1,7 +1,7 @@
 import { type Config, type Tensor, type TensorLike, tensor, tidy } from '@strata/core';
 import { expectAllClose, tensorLeak } from '@strata/test-utils';
 import { describe, expect, it } from 'vitest';
-import { fnv1a } from './hash';
+import { hashBucketFast } from './hash';
 import { Hashing } from './hashing';
 import { IntegerLookup, StringLookup } from './index-lookup';
 
@@ -23,8 +23,8 @@ describe('StringLookup', () => {
       expect(m.getVocabulary()).toEqual(['', '[UNK]', '[UNK]', 'a', 'b']);
       const out = data(m.apply(strings(['', 'a', 'b', 'q', 'r'])));
       expect(out.slice(0, 3)).toEqual([0, 3, 4]);
-      expect(out[3]).toBe(1 + (fnv1a('q') % 2));
-      expect(out[4]).toBe(1 + (fnv1a('r') % 2));
+      expect(out[3]).toBe(1 + hashBucketFast('q', 2));
+      expect(out[4]).toBe(1 + hashBucketFast('r', 2));
     });
   });
 
@@ -74,13 +74,18 @@ describe('StringLookup', () => {
     const back = roundTrip<StringLookup>(l);
     expect(back.getVocabulary()).toEqual(l.getVocabulary());
     expect(() => new StringLookup({ vocabulary: ['a', 'a'] })).toThrow(/repeated/);
-    expect(() => new StringLookup({ outputMode: 'tf_idf' as never })).toThrow(/output_mode/);
+    expect(() => new StringLookup({ outputMode: 'tfidf' as never })).toThrow(/output_mode/);
+    expect(() => new StringLookup({ outputMode: 'tf_idf', vocabulary: ['a'] })).toThrow(/StringLookup.*idf_weights/);
+    expect(() => new StringLookup({ vocabulary: ['a'], idfWeights: [1] })).toThrow(/StringLookup.*idf_weights.*tf_idf/);
+    expect(() => new StringLookup({ outputMode: 'tf_idf', vocabulary: ['a', 'b'], idfWeights: [1] })).toThrow(/same length.*1.*2/);
     expect(() => new StringLookup({ invert: true, outputMode: 'count' })).toThrow(/invert/);
     expect(() => l.apply(tensor([1, 2]))).toThrow(/StringLookup "sl".*\(2,\)/);
     expect(() => new StringLookup({ vocabulary: ['a'], numOovIndices: 0 }).apply(strings(['b']))).toThrow(/not in the vocabulary/);
     const x = strings(['x', 'q']);
     expect(await tensorLeak(() => l.apply(x).dispose())).toBe(0);
-    expect(await tensorLeak(() => l.adaptSync(x))).toBe(0);
+    expect(() => l.adaptSync(x)).toThrow(/StringLookup "sl".*static vocabulary/);
+    const fresh = new StringLookup({ outputMode: 'tf_idf' });
+    expect(await tensorLeak(() => fresh.adaptSync(x))).toBe(0);
     x.dispose();
   });
 });
@@ -109,28 +114,59 @@ describe('IntegerLookup', () => {
   });
 });
 
+describe("StringLookup output_mode='tf_idf'", () => {
+  it("weights counts by the given idf, OOV by their mean (Keras' documented example)", () => {
+    tidy(() => {
+      const l = new StringLookup({ outputMode: 'tf_idf', vocabulary: ['a', 'b', 'c', 'd'], idfWeights: [0.25, 0.75, 0.6, 0.4] });
+      const y = l.apply(strings([['a', 'c', 'd', 'd'], ['d', 'z', 'b', 'z']]));
+      expect(y.dtype).toBe('float32');
+      expectAllClose(y, [
+        [0, 0.25, 0, 0.6, 0.8],
+        [1.0, 0, 0.75, 0, 0.4],
+      ]);
+      // Special tokens given with the vocabulary take their own idf.
+      const s = new StringLookup({ outputMode: 'tf_idf', vocabulary: ['[UNK]', 'a', 'b', 'c', 'd'], idfWeights: [0.9, 0.25, 0.75, 0.6, 0.4] });
+      expectAllClose(s.apply(strings([['d', 'z', 'b', 'z']])), [[1.8, 0, 0.75, 0, 0.4]]);
+      // pad_to_max_tokens pads with zero weights.
+      const p = new StringLookup({ outputMode: 'tf_idf', maxTokens: 7, padToMaxTokens: true, vocabulary: ['a', 'b'], idfWeights: [1, 2] });
+      expectAllClose(p.apply(strings([['b', 'q']])), [[1.5, 0, 2, 0, 0, 0, 0]]);
+    });
+  });
+
+  it('adapt learns idf = log(1 + documents / (1 + document frequency)) per row-document', () => {
+    const l = new StringLookup({ outputMode: 'tf_idf' });
+    l.adaptSync(strings(['a', 'b', 'a', 'c', 'a', 'a', 'c', ''], [4, 2]));
+    // Counts: a 4, c 2, b 1, '' 1 -> vocabulary a, c, '' and b tie broken by the larger token first.
+    expect(l.getVocabulary()).toEqual(['[UNK]', 'a', 'c', 'b', '']);
+    const idf = (docs: number) => Math.log(1 + 4 / (1 + docs));
+    const learned = [idf(3), idf(2), idf(1), idf(1)];
+    const mean = learned.reduce((x, y) => x + y) / learned.length;
+    expectAllClose(l.idfWeights!, [mean, ...learned], { atol: 1e-6 });
+    tidy(() => {
+      expectAllClose(l.apply(strings([['a', 'a', 'z', 'b']])), [[mean, 2 * idf(3), 0, idf(1), 0]], { atol: 1e-6 });
+      // The config carries the vocabulary with its special tokens and the matching weights.
+      const back = roundTrip<StringLookup>(l);
+      expectAllClose(back.apply(strings([['a', 'c', 'z']])), l.apply(strings([['a', 'c', 'z']])));
+    });
+  });
+});
+
 describe('Hashing', () => {
-  it('hashes strings and ints deterministically into bins (FNV-1a), mask value to bin 0, salt changes bins', () => {
+  it("gives the bins of Keras' documented examples (FarmHash64, mask value, SipHash64 salts)", () => {
     tidy(() => {
       const h = new Hashing(3);
       const y = h.apply(strings([['A'], ['B'], ['C'], ['D'], ['E']]));
       expect(y.dtype).toBe('int32');
-      expect(data(y)).toEqual(['A', 'B', 'C', 'D', 'E'].map((s) => fnv1a(s) % 3));
-      expect(data(h.apply(tensor([[12], [1138]], undefined, 'int32')))).toEqual([fnv1a('12') % 3, fnv1a('1138') % 3]);
-      const m = new Hashing(3, '');
-      const ym = data(m.apply(strings(['', 'A', 'B'])));
-      expect(ym[0]).toBe(0);
-      expect(ym.slice(1)).toEqual(['A', 'B'].map((s) => 1 + (fnv1a(s) % 2)));
-      const s1 = data(new Hashing(1000, null, 133).apply(strings(['a', 'b', 'c', 'd'])));
-      const s0 = data(new Hashing(1000).apply(strings(['a', 'b', 'c', 'd'])));
-      expect(s1).not.toEqual(s0);
-      expect(data(new Hashing(1000, null, 133).apply(strings(['a', 'b', 'c', 'd'])))).toEqual(s1);
-      expectAllClose(new Hashing(4, null, null, 'multi_hot').apply(strings([['a', 'a']])), [[0, 1, 2, 3].map((i) => (i === fnv1a('a') % 4 ? 1 : 0))]);
+      expect(y.shape).toEqual([5, 1]);
+      expect(data(y)).toEqual([1, 0, 1, 1, 2]);
+      expect(data(new Hashing(3, '').apply(strings([['A'], ['B'], [''], ['C'], ['D']])))).toEqual([1, 1, 0, 2, 2]);
+      expect(data(new Hashing(3, null, [133, 137]).apply(strings([['A'], ['B'], ['C'], ['D'], ['E']])))).toEqual([1, 2, 1, 0, 2]);
+      expect(data(new Hashing(3, null, 133).apply(strings([['A'], ['B'], ['C'], ['D'], ['E']])))).toEqual([0, 0, 2, 1, 0]);
+      // Integers hash as their decimal strings; floats are truncated to integers first.
+      expect(data(h.apply(tensor([[12], [1138]], undefined, 'int32')))).toEqual([hashBucketFast('12', 3), hashBucketFast('1138', 3)]);
+      expect(data(h.apply(tensor([12.7, -3.2])))).toEqual([hashBucketFast('12', 3), hashBucketFast('-3', 3)]);
+      expectAllClose(new Hashing(4, null, null, 'multi_hot').apply(strings([['a', 'a']])), [[0, 1, 2, 3].map((i) => (i === hashBucketFast('a', 4) ? 1 : 0))]);
     });
-    // The FNV-1a 32 reference values.
-    expect(fnv1a('')).toBe(0x811c9dc5);
-    expect(fnv1a('a')).toBe(0xe40c292c);
-    expect(fnv1a('foobar')).toBe(0xbf9cf968);
   });
 
   it('spreads tokens roughly uniformly; config keys; errors; no leaks', async () => {
@@ -141,10 +177,12 @@ describe('Hashing', () => {
     for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(120);
     expect(h.getConfig()).toMatchObject({ name: 'hs', num_bins: 4, salt: null, mask_value: null, output_mode: 'int', sparse: false });
     expect(roundTrip<Hashing>(new Hashing(5, 'x', [1, 2])).salt).toEqual([1, 2]);
+    // A single-integer salt is stored as the pair Keras keys SipHash with.
+    expect(new Hashing(5, null, 7).getConfig()['salt']).toEqual([7, 7]);
+    expect(() => new Hashing(5, null, [1, 2, 3] as never)).toThrow(/Hashing.*salt/);
     expect(h.computeOutputShape([null, 1])).toEqual([null, 1]);
     expect(new Hashing(5, null, null, 'one_hot').computeOutputShape([null, 1])).toEqual([null, 5]);
     expect(() => new Hashing(0)).toThrow(/num_bins/);
-    expect(() => h.apply(tensor([0.5]))).toThrow(/Hashing "hs".*\(1,\)/);
     expect(await tensorLeak(() => h.apply(x).dispose())).toBe(0);
     x.dispose();
   });

@@ -65,7 +65,7 @@ describe('TextVectorization', () => {
     expect(tv.getVocabulary()).toEqual(['', '[UNK]', 'a', 'c', 'b a']);
     const back = TextVectorization.fromConfig(JSON.parse(JSON.stringify(c)) as Config);
     expect(back.getVocabulary()).toEqual(tv.getVocabulary());
-    expect(() => new TextVectorization({ outputMode: 'tf_idf' as never })).toThrow(/tf_idf/);
+    expect(() => new TextVectorization({ outputMode: 'one_hot' as never })).toThrow(/output_mode/);
     expect(() => new TextVectorization({ outputMode: 'count', outputSequenceLength: 3 })).toThrow(/output_sequence_length/);
     expect(() => tv.apply(tensor([1, 2]))).toThrow(/TextVectorization "tv".*\(2,\)/);
     expect(() => tv.apply(strings(['a', 'b', 'c', 'd'], [2, 2]))).toThrow(/TextVectorization "tv".*\(2, 2\)/);
@@ -73,5 +73,26 @@ describe('TextVectorization', () => {
     expect(await tensorLeak(() => tv.apply(x).dispose())).toBe(0);
     expect(await tensorLeak(() => tv.adaptSync(x))).toBe(0);
     x.dispose();
+  });
+
+  it("output_mode='tf_idf': each string is one document for adapt's idf", () => {
+    const tv = new TextVectorization({ outputMode: 'tf_idf' });
+    tv.adaptSync(strings(['The cat sat', 'the dog', 'A cat, a hat!']));
+    // Counts: a 2, cat 2, the 2, dog 1, hat 1, sat 1 (ties: larger token first).
+    expect(tv.getVocabulary()).toEqual(['[UNK]', 'the', 'cat', 'a', 'sat', 'hat', 'dog']);
+    const idf = (docs: number) => Math.log(1 + 3 / (1 + docs));
+    // 'a' occurs twice in one document: document frequency 1.
+    const learned = [idf(2), idf(2), idf(1), idf(1), idf(1), idf(1)];
+    const mean = learned.reduce((x, y) => x + y) / learned.length;
+    tidy(() => {
+      const y = tv.apply(strings(['a cat and a cat', 'the']));
+      expect(y.shape).toEqual([2, 7]);
+      expectAllClose(y, [
+        [mean, 0, 2 * idf(2), 2 * idf(1), 0, 0, 0],
+        [0, idf(2), 0, 0, 0, 0, 0],
+      ], { atol: 1e-6 });
+      const back = TextVectorization.fromConfig(JSON.parse(JSON.stringify(tv.getConfig())) as Config);
+      expectAllClose(back.apply(strings(['a cat and a cat', 'the'])), y);
+    });
   });
 });

@@ -1,8 +1,8 @@
 import { type Config, type DataType, type Shape, type Tensor, type TensorLike, ValueError, convertToTensor, formatShape, isTensor, registerClass, tensor, tidy } from '@strata/core';
 import { Layer, type LayerArgs, type LayerOutput } from '../layer';
 import { positional } from '../utils/args';
-import { type LookupOutputMode, checkOutputMode } from './encoding';
-import { StringLookup } from './index-lookup';
+import { checkOutputMode } from './encoding';
+import { type IndexLookupOutputMode, StringLookup } from './index-lookup';
 
 /** Keras' DEFAULT_STRIP_REGEX. */
 const STRIP = /[!"#$%&()*+,\-./:;<=>?@[\\\]^_`{|}~']/g;
@@ -16,11 +16,12 @@ export interface TextVectorizationArgs extends LayerArgs {
   split?: Split;
   /** An int n (all n-grams up to n) or a list of n-gram sizes. */
   ngrams?: number | number[] | null;
-  outputMode?: LookupOutputMode;
+  outputMode?: Exclude<IndexLookupOutputMode, 'one_hot'>;
   outputSequenceLength?: number | null;
   padToMaxTokens?: boolean;
   vocabulary?: string[] | null;
-  idfWeights?: null;
+  /** Inverse document frequencies of `vocabulary` ('tf_idf' mode). */
+  idfWeights?: readonly number[] | null;
   sparse?: boolean;
   ragged?: boolean;
   encoding?: string;
@@ -30,8 +31,8 @@ export interface TextVectorizationArgs extends LayerArgs {
 
 /**
  * `keras.layers.TextVectorization`: standardizes, splits and n-grams strings, then maps tokens to
- * indices (mask '' = 0 and OOV '[UNK]' = 1 in 'int' mode) or multi-hot / count vectors.
- * Not supported: 'tf_idf', ragged and sparse outputs.
+ * indices (mask '' = 0 and OOV '[UNK]' = 1 in 'int' mode) or multi-hot / count / tf-idf vectors
+ * (each input string is one document for `adapt`'s idf). Not supported: ragged and sparse outputs.
  */
 export class TextVectorization extends Layer {
   static override className = 'TextVectorization';
@@ -40,7 +41,7 @@ export class TextVectorization extends Layer {
   readonly split: Split;
   readonly ngrams: number[] | null;
   readonly ngramsArg: number | number[] | null;
-  readonly outputMode: LookupOutputMode;
+  readonly outputMode: Exclude<IndexLookupOutputMode, 'one_hot'>;
   readonly outputSequenceLength: number | null;
   readonly ragged: boolean;
   readonly encoding: string;
@@ -65,8 +66,7 @@ export class TextVectorization extends Layer {
       throw new ValueError(`TextVectorization: \`ngrams\` must be null, a positive integer, or a list of positive integers. Received: ngrams=${JSON.stringify(a.ngrams)}`);
     }
     this.ngrams = a.ngrams == null ? null : typeof a.ngrams === 'number' ? Array.from({ length: a.ngrams }, (_, i) => i + 1) : [...a.ngrams];
-    if ((a.outputMode as string) === 'tf_idf') throw new ValueError("TextVectorization: output_mode='tf_idf' is not supported yet.");
-    this.outputMode = checkOutputMode('TextVectorization', a.outputMode, ['int', 'multi_hot', 'count'], 'int');
+    this.outputMode = checkOutputMode<Exclude<IndexLookupOutputMode, 'one_hot'>>('TextVectorization', a.outputMode, ['int', 'multi_hot', 'count', 'tf_idf'], 'int');
     if (a.outputSequenceLength != null && this.outputMode !== 'int') {
       throw new ValueError(`TextVectorization: \`output_sequence_length\` must not be set if \`output_mode\` is not 'int'. Received output_sequence_length=${a.outputSequenceLength}.`);
     }
@@ -80,6 +80,7 @@ export class TextVectorization extends Layer {
       outputMode: this.outputMode,
       padToMaxTokens: a.padToMaxTokens ?? false,
       vocabulary: a.vocabulary ?? null,
+      idfWeights: a.idfWeights ?? null,
       sparse: a.sparse ?? false,
     });
     this.built = true;
@@ -121,15 +122,16 @@ export class TextVectorization extends Layer {
   /** Learns the vocabulary from strings (a string tensor, a list of strings, or a list of batches). */
   adaptSync(data: TensorLike | Tensor[] | string[]): void {
     const batches = Array.isArray(data) && data.length > 0 && isTensor(data[0]) ? (data as Tensor[]) : [data as TensorLike];
-    const tokens: string[] = [];
+    const documents: string[][] = [];
     for (const b of batches) {
       const t = isTensor(b) ? b : convertToTensor(b as TensorLike);
-      for (const s of this.readStrings(t)) tokens.push(...this.tokenize(s));
-      if (t !== b) t.dispose();
+      try {
+        for (const s of this.readStrings(t)) documents.push(this.tokenize(s));
+      } finally {
+        if (t !== b) t.dispose();
+      }
     }
-    const flat = tensor(tokens as unknown as TensorLike, [tokens.length], 'string');
-    this.lookupLayer.adaptSync(flat);
-    flat.dispose();
+    this.lookupLayer.adaptDocuments(documents);
   }
 
   getVocabulary(includeSpecialTokens = true): string[] {
@@ -176,8 +178,8 @@ export class TextVectorization extends Layer {
       pad_to_max_tokens: lk.padToMaxTokens,
       sparse: lk.sparse,
       ragged: this.ragged,
-      vocabulary: this.getVocabulary(false).length > 0 ? this.getVocabulary(false) : null,
-      idf_weights: null,
+      vocabulary: lk.getConfig()['vocabulary'] ?? null,
+      idf_weights: lk.getConfig()['idf_weights'] ?? null,
       encoding: this.encoding,
       vocabulary_size: this.vocabularySize(),
     };
