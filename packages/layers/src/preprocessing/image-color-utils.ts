@@ -1,3 +1,4 @@
+import { kerasFactor } from './random-image';
 import { type Seed, type Tensor, ValueError, formatShape, ops, random } from '@strata/core';
 import type { DataFormat } from '../utils/args';
 import { imageAxes } from './image-utils';
@@ -77,9 +78,5 @@ export function hsvToRgb(x: Tensor, axis: number): Tensor {
 
 /** A factor `f` as the range `[0, f]`, or a pair, each in [0, 1]. */
 export function unitFactorRange(layer: string, value: unknown): [number, number] {
-  const v = typeof value === 'number' ? [0, value] : value;
-  if (!(Array.isArray(v) && v.length === 2 && v.every((e) => typeof e === 'number' && e >= 0 && e <= 1) && v[0] <= v[1])) {
-    throw new ValueError(`${layer}: \`factor\` should be a number or a pair of numbers [low, high] in [0, 1]. Received: factor=${JSON.stringify(value)}`);
-  }
-  return [v[0], v[1]];
+  return kerasFactor(layer, 'factor', value, [0, 1]);
 }

@@ -74,7 +74,7 @@ describe('RandomInvert', () => {
     x.dispose();
   });
 
-  it('default factor 1 inverts about half the images (p ~ U[-1, 1]); seeded; config; errors', () => {
+  it('default factor 1 inverts about half the images (p ~ U[0, 1]); seeded; config; errors', () => {
     const x = randomTensor([400, 1, 2, 1], 3, 0, 255);
     tidy(() => {
       const a = data(new RandomInvert({ seed: 7 }).apply(x, { training: true }) as Tensor);
@@ -88,15 +88,17 @@ describe('RandomInvert', () => {
           expect(a[2 * i]).toBeCloseTo(255 - xs[2 * i]!, 3);
         }
       }
-      // P(u < p), p ~ U[-1, 1], u ~ U[0, 1) is 1/4.
-      expect(n).toBeGreaterThan(60);
-      expect(n).toBeLessThan(140);
+      // P(u < p), p ~ U[0, 1] (Keras' factor bounds [0, 1]), u ~ U[0, 1) is 1/2.
+      expect(n).toBeGreaterThan(160);
+      expect(n).toBeLessThan(240);
     });
     x.dispose();
     const l = new RandomInvert(0.5, [0, 1], 2, { name: 'ri' });
-    expect(l.getConfig()).toMatchObject({ name: 'ri', factor: 0.5, value_range: [0, 1], seed: 2 });
+    // Keras stores the factor as the (lower, upper) pair.
+    expect(l.getConfig()).toMatchObject({ name: 'ri', factor: [0, 0.5], value_range: [0, 1], seed: 2 });
     const back = roundTrip<RandomInvert>(l);
-    expect([back.factor, back.valueRange, back.lower, back.upper]).toEqual([0.5, [0, 1], -0.5, 0.5]);
+    expect([back.factor, back.valueRange, back.lower, back.upper]).toEqual([[0, 0.5], [0, 1], 0, 0.5]);
+    expect(new RandomInvert([0.8, 0.2]).factor).toEqual([0.2, 0.8]);
     expect(() => new RandomInvert(2)).toThrow(/RandomInvert.*factor/);
     expect(() => new RandomInvert(1, [1, 0])).toThrow(/RandomInvert.*value_range/);
     expect(() => l.apply(tensor([1, 2]), { training: true })).toThrow(/RandomInvert "ri".*\(2,\)/);
@@ -108,8 +110,10 @@ describe('RandomPosterization', () => {
   it('keeps the top bits on the [0, 255] scale', async () => {
     const x = tensor([0, 63.7, 64, 200, 255, 129], [1, 2, 3, 1]);
     tidy(() => {
-      expect(data(new RandomPosterization(2, undefined, 1).apply(x, { training: true }) as Tensor)).toEqual([0, 0, 64, 192, 192, 128]);
-      expect(data(new RandomPosterization(8, undefined, 1).apply(x, { training: true }) as Tensor)).toEqual([0, 63, 64, 200, 255, 129]);
+      expect(data(new RandomPosterization([2, 2], undefined, 1).apply(x, { training: true }) as Tensor)).toEqual([0, 0, 64, 192, 192, 128]);
+      expect(data(new RandomPosterization([8, 8], undefined, 1).apply(x, { training: true }) as Tensor)).toEqual([0, 63, 64, 200, 255, 129]);
+      // A number f is Keras' factor (1, f), and bits are drawn by randint(1, f): f = 2 always keeps 1 bit.
+      expect(data(new RandomPosterization(2, undefined, 1).apply(x, { training: true }) as Tensor)).toEqual([0, 0, 0, 128, 128, 128]);
       expect(data(new RandomPosterization(1, undefined, 1).apply(x) as Tensor)).toEqual(data(x));
       // value_range [0, 1]: 0.6 -> 153 -> 128 (1 bit) -> 128/255.
       expectAllClose(new RandomPosterization(1, [0, 1], 1).apply(tensor([0.6, 0.2], [1, 2, 1]), { training: true }) as Tensor, [[[128 / 255], [0]]]);
@@ -124,13 +128,14 @@ describe('RandomPosterization', () => {
     tidy(() => {
       const a = data(new RandomPosterization([1, 3], undefined, 4).apply(x, { training: true }) as Tensor);
       expect(a).toEqual(data(new RandomPosterization([1, 3], undefined, 4).apply(x, { training: true }) as Tensor));
-      expect(new Set(a)).toEqual(new Set([128, 192, 224]));
+      // randint(1, 3) excludes 3: one or two bits.
+      expect(new Set(a)).toEqual(new Set([128, 192]));
     });
     x.dispose();
     const l = new RandomPosterization(4, [0, 1], 2, { name: 'rp' });
-    expect(l.getConfig()).toMatchObject({ name: 'rp', factor: 4, value_range: [0, 1], seed: 2 });
+    expect(l.getConfig()).toMatchObject({ name: 'rp', factor: [1, 4], value_range: [0, 1], seed: 2 });
     const back = roundTrip<RandomPosterization>(l);
-    expect([back.factor, back.valueRange]).toEqual([4, [0, 1]]);
+    expect([back.factor, back.valueRange]).toEqual([[1, 4], [0, 1]]);
     expect(() => new RandomPosterization(9)).toThrow(/RandomPosterization.*factor/);
     expect(() => new RandomPosterization(2.5)).toThrow(/RandomPosterization.*factor/);
     expect(() => l.apply(tensor([1, 2]), { training: true })).toThrow(/RandomPosterization "rp".*\(2,\)/);
@@ -205,7 +210,11 @@ describe('RandomSaturation', () => {
     const x = tensor([200, 100, 100, 10, 20, 40], [1, 1, 2, 3]);
     tidy(() => {
       expectAllClose(new RandomSaturation([0, 0], undefined, 1).apply(x, { training: true }) as Tensor, [[[[200, 200, 200], [40, 40, 40]]]], { atol: 1e-3 });
-      expectAllClose(new RandomSaturation([1, 1], undefined, 1).apply(x, { training: true }) as Tensor, [[[[200, 0, 0], [0, 40 / 3, 40]]]], { atol: 1e-3 });
+      // Keras clips the scaled saturation to `value_range`: with [0, 1], factor 1 saturates fully.
+      const unit = tensor([200, 100, 100, 10, 20, 40].map((v) => v / 255), [1, 1, 2, 3]);
+      expectAllClose(new RandomSaturation([1, 1], [0, 1], 1).apply(unit, { training: true }) as Tensor, [[[[200 / 255, 0, 0], [0, 40 / 3 / 255, 40 / 255]]]], { atol: 1e-3 });
+      // factor 0.6 scales the saturation by 0.6 / 0.4 = 1.5: s 0.5 -> 0.75 for (200, 100, 100).
+      expectAllClose(new RandomSaturation([0.6, 0.6], undefined, 1).apply(tensor([200, 100, 100], [1, 1, 1, 3]), { training: true }) as Tensor, [[[[200, 50, 50]]]], { atol: 1e-2 });
       const r = randomTensor([3, 4, 4, 3], 2, 0, 255);
       expectAllClose(new RandomSaturation([0.5, 0.5], undefined, 1).apply(r, { training: true }) as Tensor, r, { atol: 1e-3 });
       const cf = randomTensor([2, 3, 2, 2], 6, 0, 1);
@@ -227,6 +236,8 @@ describe('RandomSaturation', () => {
     const l = new RandomSaturation([0.2, 0.7], [0, 1], 2, { name: 'rs' });
     expect(l.getConfig()).toMatchObject({ name: 'rs', factor: [0.2, 0.7], value_range: [0, 1], seed: 2 });
     expect(roundTrip<RandomSaturation>(l).getConfig()).toEqual(l.getConfig());
+    // RandomSaturation keeps Keras' base factor bounds [-1, 1]: a number f is the pair [-f, f].
+    expect(new RandomSaturation(0.8).factor).toEqual([-0.8, 0.8]);
     expect(() => new RandomSaturation(1.2)).toThrow(/RandomSaturation.*factor/);
     expect(() => l.apply(tensor([1, 2, 3, 4], [1, 2, 2]), { training: true })).toThrow(/RandomSaturation "rs".*\(1, 2, 2\)/);
     expect(l.computeOutputShape([null, 4, 4, 3])).toEqual([null, 4, 4, 3]);
@@ -262,7 +273,7 @@ describe('RandomColorDegeneration', () => {
     });
     x.dispose();
     const l = new RandomColorDegeneration(0.4, [0, 1], 2, { name: 'cd' });
-    expect(l.getConfig()).toMatchObject({ name: 'cd', factor: 0.4, value_range: [0, 1], seed: 2 });
+    expect(l.getConfig()).toMatchObject({ name: 'cd', factor: [0, 0.4], value_range: [0, 1], seed: 2 });
     expect(roundTrip<RandomColorDegeneration>(l).getConfig()).toEqual(l.getConfig());
     expect(() => new RandomColorDegeneration(-0.1)).toThrow(/RandomColorDegeneration.*factor/);
     expect(() => l.apply(tensor([1, 2]), { training: true })).toThrow(/RandomColorDegeneration "cd".*\(2,\)/);

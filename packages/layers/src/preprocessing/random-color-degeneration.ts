@@ -27,7 +27,7 @@ export class RandomColorDegeneration extends RandomImageLayer {
     const a = positional<RandomColorDegenerationArgs>(['factor', 'valueRange', 'seed'], args);
     super(a);
     this.range = unitFactorRange('RandomColorDegeneration', a.factor);
-    this.factor = a.factor!;
+    this.factor = [...this.range];
     this.valueRange = checkValueRange('RandomColorDegeneration', a.valueRange);
   }
 

@@ -2,7 +2,7 @@ import { type Tensor, ValueError, ops, registerClass, tidy } from '@strata/core'
 import type { CallArgs, LayerOutput } from '../layer';
 import { positional } from '../utils/args';
 import { imageAxes } from './image-utils';
-import { type RandomImageArgs, RandomImageLayer, checkValueRange, factorPair } from './random-image';
+import { type RandomImageArgs, RandomImageLayer, checkValueRange, kerasFactor } from './random-image';
 
 export interface RandomContrastArgs extends RandomImageArgs {
   /** `f` or `[lower, upper]`: the contrast factor is drawn from `[1 - lower, 1 + upper]`. */
@@ -27,13 +27,13 @@ export class RandomContrast extends RandomImageLayer {
   constructor(...args: unknown[]) {
     const a = positional<RandomContrastArgs>(['factor', 'seed'], args);
     super(a);
-    const [lower, upper] = factorPair(a.factor, false);
+    const [lower, upper] = kerasFactor('RandomContrast', 'factor', a.factor, [0, 1]);
     if (!(lower >= 0 && upper >= 0 && lower <= 1)) {
       throw new ValueError(
         `RandomContrast: \`factor\` must be a non-negative number or a pair [lower, upper] with 0 <= lower <= 1 and upper >= 0. Received: factor=${JSON.stringify(a.factor)}`,
       );
     }
-    this.factor = a.factor!;
+    this.factor = [lower, upper];
     this.lower = lower;
     this.upper = upper;
     this.valueRange = checkValueRange('RandomContrast', a.valueRange);

@@ -53,7 +53,9 @@ describe('RandomErasing', () => {
     expect(roundTrip<RandomErasing>(l).getConfig()).toEqual(l.getConfig());
     expect(new RandomErasing().scale).toEqual([0.02, 0.33]);
     expect(() => new RandomErasing(2)).toThrow(/RandomErasing.*factor/);
-    expect(() => new RandomErasing(1, [0.5, 0.1])).toThrow(/RandomErasing.*scale/);
+    expect(new RandomErasing(1, [0.5, 0.1]).scale).toEqual([0.1, 0.5]);
+    expect(() => new RandomErasing(1, [1.5, 2])).toThrow(/RandomErasing.*scale/);
+    expect(new RandomErasing(0.4).factor).toEqual([0, 0.4]);
     expect(() => l.apply(tensor([1, 2]), { training: true })).toThrow(/RandomErasing "re".*\(2,\)/);
     expect(l.computeOutputShape([null, 4, 4, 3])).toEqual([null, 4, 4, 3]);
   });

@@ -2,7 +2,7 @@ import { type Tensor, ValueError, ops, random, registerClass, tensor, tidy } fro
 import type { CallArgs, LayerOutput } from '../layer';
 import { positional } from '../utils/args';
 import { imageAxes } from './image-utils';
-import { type RandomImageArgs, RandomImageLayer, checkValueRange } from './random-image';
+import { type RandomImageArgs, RandomImageLayer, kerasFactor, checkValueRange } from './random-image';
 
 export interface RandomErasingArgs extends RandomImageArgs {
   /** `f` (probability range [-f, f], as RandomInvert) or `[low, high]` in [0, 1]: the erasing probability. */
@@ -12,15 +12,6 @@ export interface RandomErasingArgs extends RandomImageArgs {
   /** The fill value; null fills with uniform noise over `value_range`. */
   fillValue?: number | null;
   valueRange?: [number, number];
-}
-
-function unitPair(name: string, value: unknown, negate: boolean): [number, number] {
-  const v = typeof value === 'number' ? [negate ? -value : 0, value] : value;
-  const ok = Array.isArray(v) && v.length === 2 && v.every((e) => typeof e === 'number' && e <= 1) && v[0] <= v[1];
-  if (!ok || (typeof value === 'number' ? value < 0 : (v as number[])[0]! < 0)) {
-    throw new ValueError(`RandomErasing: \`${name}\` should be a number or a pair [low, high] in [0, 1]. Received: ${name}=${JSON.stringify(value)}`);
-  }
-  return [(v as number[])[0]!, (v as number[])[1]!];
 }
 
 /**
@@ -43,9 +34,9 @@ export class RandomErasing extends RandomImageLayer {
   constructor(...args: unknown[]) {
     const a = positional<RandomErasingArgs>(['factor', 'scale', 'fillValue'], args);
     super(a);
-    this.factor = a.factor ?? 1;
-    this.probRange = unitPair('factor', this.factor, true);
-    this.scale = unitPair('scale', a.scale ?? [0.02, 0.33], false);
+    this.probRange = kerasFactor('RandomErasing', 'factor', a.factor ?? 1, [0, 1]);
+    this.factor = [...this.probRange];
+    this.scale = kerasFactor('RandomErasing', 'scale', a.scale ?? [0.02, 0.33], [0, 1]);
     this.fillValue = a.fillValue ?? null;
     this.valueRange = checkValueRange('RandomErasing', a.valueRange);
   }

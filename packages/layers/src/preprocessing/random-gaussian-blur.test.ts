@@ -23,7 +23,7 @@ describe('RandomGaussianBlur', () => {
       expect(data(new RandomGaussianBlur(0, 3, 1).apply(x, { training: true }) as Tensor)).toEqual(data(x));
       expect(data(l.apply(x) as Tensor)).toEqual(data(x));
     });
-    const l = new RandomGaussianBlur(1, 5, 2, { seed: 2 });
+    const l = new RandomGaussianBlur(1, 5, [0.5, 2], { seed: 2 });
     expect(await tensorLeak(() => (l.apply(x, { training: true }) as Tensor).dispose())).toBe(0);
     x.dispose();
   });
@@ -35,8 +35,11 @@ describe('RandomGaussianBlur', () => {
       expect(a).toEqual(data(new RandomGaussianBlur(0.8, 3, [0.5, 2], { seed: 9 }).apply(x, { training: true }) as Tensor));
     });
     x.dispose();
-    const l = new RandomGaussianBlur([0.2, 0.6], 5, 2, { name: 'gb', seed: 4, valueRange: [0, 1] });
-    expect(l.getConfig()).toMatchObject({ name: 'gb', factor: [0.2, 0.6], kernel_size: 5, sigma: [0, 2], value_range: [0, 1], seed: 4 });
+    const l = new RandomGaussianBlur([0.2, 0.6], 5, [0.5, 2], { name: 'gb', seed: 4, valueRange: [0, 1] });
+    expect(l.getConfig()).toMatchObject({ name: 'gb', factor: [0.2, 0.6], kernel_size: 5, sigma: [0.5, 2], value_range: [0, 1], seed: 4 });
+    // Keras checks sigma against the factor bounds: a number s is [0, s] and must be <= 1.
+    expect(new RandomGaussianBlur(1, 3, 0.7).sigma).toEqual([0, 0.7]);
+    expect(() => new RandomGaussianBlur(1, 3, 2)).toThrow(/RandomGaussianBlur.*sigma/);
     expect(roundTrip<RandomGaussianBlur>(l).getConfig()).toEqual(l.getConfig());
     expect(() => new RandomGaussianBlur(2)).toThrow(/RandomGaussianBlur.*factor/);
     expect(() => new RandomGaussianBlur(1, 4)).toThrow(/RandomGaussianBlur.*kernel_size/);

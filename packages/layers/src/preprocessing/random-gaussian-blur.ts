@@ -3,7 +3,7 @@ import type { CallArgs, LayerOutput } from '../layer';
 import { positional } from '../utils/args';
 import { applyMask } from './image-color-utils';
 import { imageAxes } from './image-utils';
-import { type RandomImageArgs, RandomImageLayer, checkValueRange } from './random-image';
+import { type RandomImageArgs, RandomImageLayer, kerasFactor, checkValueRange } from './random-image';
 
 export interface RandomGaussianBlurArgs extends RandomImageArgs {
   /** `f` (probability range [-f, f], as RandomInvert) or `[low, high]` in [0, 1]: the blur probability. */
@@ -37,15 +37,6 @@ export function convolveAxis(x: Tensor, axis: number, taps: number[]): Tensor {
   return acc!;
 }
 
-function pairRange(layer: string, name: string, value: unknown, lowFirst: boolean, max: number): [number, number] {
-  const v = typeof value === 'number' ? [lowFirst ? 0 : -value, value] : value;
-  const ok = Array.isArray(v) && v.length === 2 && v.every((e) => typeof e === 'number' && e <= max) && v[0] <= v[1];
-  if (!ok || (typeof value === 'number' ? value < 0 : (v as number[])[0]! < 0)) {
-    throw new ValueError(`${layer}: \`${name}\` should be a number or a pair [low, high] in [0, ${max}]. Received: ${name}=${JSON.stringify(value)}`);
-  }
-  return [(v as number[])[0]!, (v as number[])[1]!];
-}
-
 /**
  * `keras.layers.RandomGaussianBlur`: during training, blurs each image with probability
  * `p ~ U[factor]` (`U[0, 1) < p`) by a separable Gaussian of size `kernel_size` and standard
@@ -65,14 +56,15 @@ export class RandomGaussianBlur extends RandomImageLayer {
   constructor(...args: unknown[]) {
     const a = positional<RandomGaussianBlurArgs>(['factor', 'kernelSize', 'sigma'], args);
     super(a);
-    this.factor = a.factor ?? 1;
-    this.probRange = pairRange('RandomGaussianBlur', 'factor', this.factor, false, 1);
+    this.probRange = kerasFactor('RandomGaussianBlur', 'factor', a.factor ?? 1, [0, 1]);
+    this.factor = [...this.probRange];
     const k = a.kernelSize ?? 3;
     if (!Number.isInteger(k) || k < 1 || k % 2 === 0) {
       throw new ValueError(`RandomGaussianBlur: \`kernel_size\` must be a positive odd integer. Received: kernel_size=${String(a.kernelSize)}`);
     }
     this.kernelSize = k;
-    this.sigma = pairRange('RandomGaussianBlur', 'sigma', a.sigma ?? 1, true, Number.POSITIVE_INFINITY);
+    // Keras checks `sigma` with the factor bounds too: a number s gives [0, s], s <= 1.
+    this.sigma = kerasFactor('RandomGaussianBlur', 'sigma', a.sigma ?? 1, [0, 1]);
     this.valueRange = checkValueRange('RandomGaussianBlur', a.valueRange);
   }
 

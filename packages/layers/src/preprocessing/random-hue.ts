@@ -27,7 +27,7 @@ export class RandomHue extends RandomImageLayer {
     const a = positional<RandomHueArgs>(['factor', 'valueRange', 'seed'], args);
     super(a);
     this.range = unitFactorRange('RandomHue', a.factor);
-    this.factor = a.factor!;
+    this.factor = [...this.range];
     this.valueRange = checkValueRange('RandomHue', a.valueRange);
   }
 
@@ -46,7 +46,7 @@ export class RandomHue extends RandomImageLayer {
       let hh = ops.add(h, adjust);
       hh = ops.where(ops.greater(hh, 1), ops.subtract(hh, 1), hh);
       hh = ops.where(ops.less(hh, 0), ops.add(hh, 1), hh);
-      return transformValueRange(hsvToRgb(ops.stack([hh, s, v], axis), axis), [0, 1], this.valueRange);
+      return transformValueRange(ops.clip(hsvToRgb(ops.stack([hh, s, v], axis), axis), 0, 1), [0, 1], this.valueRange);
     });
   }
 

@@ -46,6 +46,26 @@ export function checkValueRange(layer: string, value: unknown): [number, number]
   return [v[0], v[1]];
 }
 
+/**
+ * Keras' `_set_factor`: a number `f` (within `bounds`) becomes `[max(-|f|, low), |f|]`, so with
+ * bounds `[0, 1]` it is `[0, f]` and with `[-1, 1]` it is `[-f, f]`; a pair is sorted, and refused
+ * only when it lies wholly outside the bounds.
+ */
+export function kerasFactor(layer: string, name: string, value: unknown, bounds: readonly [number, number]): [number, number] {
+  const [lo, hi] = bounds;
+  const fail = () =>
+    new ValueError(`${layer}: the \`${name}\` argument should be a number (or a list of two numbers) in the range [${lo}, ${hi}]. Received: ${name}=${JSON.stringify(value)}`);
+  if (Array.isArray(value)) {
+    if (value.length !== 2 || !value.every((e) => typeof e === 'number' && Number.isFinite(e))) throw fail();
+    if (value[0] > hi || value[1] < lo) throw fail();
+    const [a, b] = value as [number, number];
+    return a <= b ? [a, b] : [b, a];
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < lo || value > hi) throw fail();
+  const f = Math.abs(value);
+  return [Math.max(-f, lo), f];
+}
+
 /** A float factor `f` becomes `[-f, f]` (or `[f, f]` when `symmetric` is false); a pair is kept. */
 export function factorPair(value: unknown, negate: boolean): [number, number] {
   if (typeof value === 'number') return [negate ? -value : value, value];

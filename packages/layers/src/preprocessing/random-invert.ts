@@ -2,17 +2,17 @@ import { type Tensor, ValueError, ops, registerClass, tidy } from '@strata/core'
 import type { CallArgs, LayerOutput } from '../layer';
 import { positional } from '../utils/args';
 import { applyMask, channelAxis } from './image-color-utils';
-import { type RandomImageArgs, RandomImageLayer, checkValueRange, factorPair } from './random-image';
+import { type RandomImageArgs, RandomImageLayer, checkValueRange, kerasFactor } from './random-image';
 
 export interface RandomInvertArgs extends RandomImageArgs {
-  /** `f` or `[lower, upper]` in [0, 1]: the inversion probability is drawn from `[-f, f]` (resp. the pair). */
+  /** `f` or `[lower, upper]` in [0, 1]: the inversion probability is drawn from `[0, f]` (resp. the pair). */
   factor?: number | [number, number];
   valueRange?: [number, number];
 }
 
 /**
  * `keras.layers.RandomInvert`: during training, each image is inverted (`value_range[1] - x`) when
- * `U[0, 1) < p`, `p ~ U[factor]` (a number `f` gives `[-f, f]`, as Keras' `_set_factor`).
+ * `U[0, 1) < p`, `p ~ U[factor]` (a number `f` gives `[0, f]`, as Keras' `_set_factor`).
  */
 export class RandomInvert extends RandomImageLayer {
   static override className = 'RandomInvert';
@@ -27,13 +27,8 @@ export class RandomInvert extends RandomImageLayer {
   constructor(...args: unknown[]) {
     const a = positional<RandomInvertArgs>(['factor', 'valueRange', 'seed'], args);
     super(a);
-    const factor = a.factor ?? 1.0;
-    const raw = factorPair(factor, false);
-    if (!raw.every((v) => v >= 0 && v <= 1)) {
-      throw new ValueError(`RandomInvert: \`factor\` should be a number or a pair of numbers in [0, 1]. Received: factor=${JSON.stringify(a.factor)}`);
-    }
-    const [lower, upper] = typeof factor === 'number' ? [-factor, factor] : [Math.min(...raw), Math.max(...raw)];
-    this.factor = factor;
+    const [lower, upper] = kerasFactor('RandomInvert', 'factor', a.factor ?? 1.0, [0, 1]);
+    this.factor = [lower, upper];
     this.lower = lower;
     this.upper = upper;
     this.valueRange = checkValueRange('RandomInvert', a.valueRange);

@@ -2,7 +2,7 @@ import { type Tensor, ValueError, ops, random, registerClass, tidy } from '@stra
 import type { CallArgs, LayerOutput } from '../layer';
 import { positional } from '../utils/args';
 import { channelAxis, perImageShape, transformValueRange } from './image-color-utils';
-import { type RandomImageArgs, RandomImageLayer, checkValueRange, factorPair } from './random-image';
+import { type RandomImageArgs, RandomImageLayer, checkValueRange, kerasFactor } from './random-image';
 
 export interface RandomPosterizationArgs extends RandomImageArgs {
   /** Bits kept per channel, an integer in [1, 8], or a pair `[low, high]` drawn per image (inclusive). */
@@ -27,11 +27,11 @@ export class RandomPosterization extends RandomImageLayer {
   constructor(...args: unknown[]) {
     const a = positional<RandomPosterizationArgs>(['factor', 'valueRange', 'seed'], args);
     super(a);
-    const [lower, upper] = factorPair(a.factor, false);
-    if (!(Number.isInteger(lower) && Number.isInteger(upper) && lower >= 1 && upper <= 8 && lower <= upper)) {
+    const [lower, upper] = kerasFactor('RandomPosterization', 'factor', a.factor, [1, 8]);
+    if (!Number.isInteger(lower) || !Number.isInteger(upper)) {
       throw new ValueError(`RandomPosterization: \`factor\` should be an integer (or a pair of integers) in [1, 8]. Received: factor=${JSON.stringify(a.factor)}`);
     }
-    this.factor = a.factor!;
+    this.factor = [lower, upper];
     this.lower = lower;
     this.upper = upper;
     this.valueRange = checkValueRange('RandomPosterization', a.valueRange);
@@ -47,7 +47,8 @@ export class RandomPosterization extends RandomImageLayer {
       const bits =
         this.lower === this.upper
           ? ops.full(shape, this.lower)
-          : ops.minimum(ops.floor(random.uniform(shape, this.lower, this.upper + 1, { seed: this.seedGenerator })), this.upper);
+          : // Keras draws randint(lower, upper): the upper bound is excluded.
+            ops.minimum(ops.floor(random.uniform(shape, this.lower, this.upper, { seed: this.seedGenerator })), this.upper - 1);
       const step = ops.power(ops.full(shape, 2), ops.subtract(8, bits));
       const v = ops.floor(ops.clip(transformValueRange(xf, this.valueRange, [0, 255]), 0, 255));
       const q = ops.multiply(ops.floor(ops.divide(v, step)), step);

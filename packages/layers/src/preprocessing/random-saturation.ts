@@ -1,8 +1,8 @@
 import { type Tensor, ops, random, registerClass, tidy } from '@strata/core';
 import type { CallArgs, LayerOutput } from '../layer';
 import { positional } from '../utils/args';
-import { checkRgb, hsvToRgb, perImageShape, rgbToHsv, transformValueRange, unitFactorRange } from './image-color-utils';
-import { type RandomImageArgs, RandomImageLayer, checkValueRange } from './random-image';
+import { checkRgb, hsvToRgb, perImageShape, rgbToHsv } from './image-color-utils';
+import { type RandomImageArgs, RandomImageLayer, checkValueRange, kerasFactor } from './random-image';
 
 export interface RandomSaturationArgs extends RandomImageArgs {
   /** `f` (drawn from [0, f]) or `[low, high]` in [0, 1]; 0.5 is a no-op, 0 grayscale, 1 fully saturated. */
@@ -26,8 +26,9 @@ export class RandomSaturation extends RandomImageLayer {
   constructor(...args: unknown[]) {
     const a = positional<RandomSaturationArgs>(['factor', 'valueRange', 'seed'], args);
     super(a);
-    this.range = unitFactorRange('RandomSaturation', a.factor);
-    this.factor = a.factor!;
+    // Keras keeps the base bounds [-1, 1] here: a number f gives [-f, f].
+    this.range = kerasFactor('RandomSaturation', 'factor', a.factor, [-1, 1]);
+    this.factor = [...this.range];
     this.valueRange = checkValueRange('RandomSaturation', a.valueRange);
   }
 
@@ -41,9 +42,10 @@ export class RandomSaturation extends RandomImageLayer {
       const [lo, hi] = this.range;
       const f = lo === hi ? ops.full(shape, lo) : random.uniform(shape, lo, hi, { seed: this.seedGenerator });
       const adjust = ops.squeeze(ops.divide(f, ops.add(ops.subtract(1, f), 1e-7)), axis);
-      const [h, s, v] = ops.unstack(rgbToHsv(transformValueRange(xf, this.valueRange, [0, 1]), axis), axis) as [Tensor, Tensor, Tensor];
-      const hsv = ops.stack([h, ops.clip(ops.multiply(s, adjust), 0, 1), v], axis);
-      return transformValueRange(hsvToRgb(hsv, axis), [0, 1], this.valueRange);
+      // As Keras: HSV of the raw values, the scaled saturation clipped to `value_range`.
+      const [h, s, v] = ops.unstack(rgbToHsv(xf, axis), axis) as [Tensor, Tensor, Tensor];
+      const hsv = ops.stack([h, ops.clip(ops.multiply(s, adjust), this.valueRange[0], this.valueRange[1]), v], axis);
+      return hsvToRgb(hsv, axis);
     });
   }
 

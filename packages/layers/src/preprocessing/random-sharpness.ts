@@ -43,7 +43,7 @@ export class RandomSharpness extends RandomImageLayer {
     const a = positional<RandomSharpnessArgs>(['factor', 'valueRange', 'seed'], args);
     super(a);
     this.range = unitFactorRange('RandomSharpness', a.factor);
-    this.factor = a.factor!;
+    this.factor = [...this.range];
     this.valueRange = checkValueRange('RandomSharpness', a.valueRange);
   }
 
