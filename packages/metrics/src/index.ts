@@ -39,3 +39,43 @@ export {
   categoricalCrossentropy,
   sparseCategoricalCrossentropy,
 } from '@strata/losses';
+export {
+  topKCategoricalAccuracy,
+  sparseTopKCategoricalAccuracy,
+  type TopKOptions,
+  type SparseTopKOptions,
+} from './accuracy/top-k-functions';
+export { TopKCategoricalAccuracy, type TopKCategoricalAccuracyArgs } from './accuracy/top-k-categorical-accuracy';
+export {
+  SparseTopKCategoricalAccuracy,
+  type SparseTopKCategoricalAccuracyArgs,
+} from './accuracy/sparse-top-k-categorical-accuracy';
+export { R2Score, type R2ScoreArgs, type R2ClassAggregation } from './regression/r2-score';
+export {
+  pearsonCorrelationCoefficient,
+  concordanceCorrelationCoefficient,
+  type CorrelationOptions,
+} from './correlation/functions';
+export { PearsonCorrelationCoefficient, type CorrelationMetricArgs } from './correlation/pearson-correlation';
+export { ConcordanceCorrelationCoefficient } from './correlation/concordance-correlation';
+export { TruePositives } from './confusion/true-positives';
+export { TrueNegatives } from './confusion/true-negatives';
+export { FalsePositives } from './confusion/false-positives';
+export { FalseNegatives } from './confusion/false-negatives';
+export { ConfusionMatrixConditionCount, type ConfusionCountArgs } from './confusion/confusion-matrix-condition-count';
+export { Precision, type PrecisionArgs } from './confusion/precision';
+export { Recall, type RecallArgs } from './confusion/recall';
+export { SensitivitySpecificityBase, type SensitivitySpecificityArgs } from './confusion/sensitivity-specificity-base';
+export { SensitivityAtSpecificity, type SensitivityAtSpecificityArgs } from './confusion/sensitivity-at-specificity';
+export { SpecificityAtSensitivity, type SpecificityAtSensitivityArgs } from './confusion/specificity-at-sensitivity';
+export { PrecisionAtRecall, type PrecisionAtRecallArgs } from './confusion/precision-at-recall';
+export { RecallAtPrecision, type RecallAtPrecisionArgs } from './confusion/recall-at-precision';
+export { AUC, type AUCArgs, type AUCCurve, type AUCSummationMethod } from './confusion/auc';
+export { FBetaScore, type FBetaScoreArgs, type FScoreAverage } from './f-score/f-beta-score';
+export { F1Score, type F1ScoreArgs } from './f-score/f1-score';
+export { IoUBase, type IoUBaseArgs } from './iou/iou-base';
+export { IoU, type IoUArgs } from './iou/iou';
+export { MeanIoU, type MeanIoUArgs } from './iou/mean-iou';
+export { BinaryIoU, type BinaryIoUArgs } from './iou/binary-iou';
+export { OneHotIoU, type OneHotIoUArgs } from './iou/one-hot-iou';
+export { OneHotMeanIoU, type OneHotMeanIoUArgs } from './iou/one-hot-mean-iou';
