@@ -9,10 +9,10 @@ import {
   type Tensor,
   ValueError,
   isKerasTensor,
+  isTensor,
   keep,
   nextFrame,
   ops,
-  random,
   registerClass,
   SeedGenerator,
   tidy,
@@ -24,16 +24,10 @@ import * as optimizers from '@strata/optimizers';
 import { functionalConfig, graphFromConfig } from './functional-config';
 import { type Graph, mapGraph, runGraph } from './functional-graph';
 import { printSummary, type SummaryOptions } from './summary';
-import { CompiledLoss, type LossIdentifier, type MetricIdentifier, type PerOutput } from './training/compile';
-import {
-  type DataInput,
-  batchRanges,
-  classWeightToSampleWeight,
-  sampleCount,
-  sliceRows,
-  takeRows,
-  toTensorSet,
-} from './training/data';
+import { CompiledLoss, type LossIdentifier, type MetricsSpec, type PerOutput } from './training/compile';
+import { type DataInput, applyClassWeight, batchRanges, sampleCount, sliceRows, toTensorSet } from './training/data';
+import { type Dataset, type DatasetBatch, type PredictBatch, disposeAll, isDataset } from './training/dataset';
+import { ArraySource, type Batch, DatasetSource, EpochIterator } from './training/epoch-iterator';
 
 export interface ModelArgs extends LayerArgs {
   inputs?: KerasTensor | KerasTensor[];
@@ -45,37 +39,71 @@ export type OptimizerIdentifier = Parameters<typeof optimizers.get>[0];
 export interface CompileArgs {
   optimizer?: OptimizerIdentifier;
   loss?: PerOutput<LossIdentifier>;
-  metrics?: PerOutput<MetricIdentifier[]> | MetricIdentifier[];
+  /**
+   * Metrics updated without sample weights. One output: a list. Several outputs: a dict by output
+   * name, or a list with one entry (a metric or a list of metrics) per output, as in Keras.
+   */
+  metrics?: MetricsSpec;
+  /** Metrics updated with the sample weights (and class weights); same forms as `metrics`. */
+  weightedMetrics?: MetricsSpec;
   lossWeights?: PerOutput<number>;
+  /**
+   * Keras' `steps_per_execution`: steps run between two batch-end callbacks (and so between two
+   * reads of the metrics back to the host). Default 1.
+   */
+  stepsPerExecution?: number;
 }
 
+/** The validation data of `fit`: `[x, y]`, `[x, y, sampleWeight]` or a dataset of such batches. */
+export type ValidationData = [DataInput, DataInput] | [DataInput, DataInput, DataInput] | Dataset<DatasetBatch>;
+
 export interface FitArgs {
+  /** Samples per batch for array data (default 32); ignored for a dataset, which yields batches. */
   batchSize?: number;
   epochs?: number;
   verbose?: 0 | 1 | 2 | 'auto';
   callbacks?: Callback[];
+  /** Fraction of array data held out (the last samples); not supported for a dataset. */
   validationSplit?: number;
-  validationData?: [DataInput, DataInput] | [DataInput, DataInput, DataInput];
+  validationData?: ValidationData;
+  /** Shuffle array data each pass (default true); a dataset is expected to shuffle itself. */
   shuffle?: boolean;
   classWeight?: Record<number, number>;
+  /** Per-sample weights of array data; a dataset yields them as the third item of a batch. */
   sampleWeight?: DataInput;
   initialEpoch?: number;
   /** Seed of the per-epoch shuffles (reproducible runs). */
   seed?: number;
+  /**
+   * Batches per epoch (default: one full pass). The next epoch continues the same pass; when the
+   * data runs out first, Keras' "ran out of data" warning is printed and training stops after
+   * that epoch.
+   */
+  stepsPerEpoch?: number | null;
+  /** Batches per validation run (default: one full pass over the validation data). */
+  validationSteps?: number | null;
   validationBatchSize?: number;
   validationFreq?: number;
 }
 
 export interface EvaluateArgs {
+  /** Samples per batch for array data (default 32); ignored for a dataset. */
   batchSize?: number;
   verbose?: 0 | 1 | 2 | 'auto';
   sampleWeight?: DataInput;
   callbacks?: Callback[];
+  /** Batches to evaluate (default: all). */
+  steps?: number | null;
 }
 
 export interface PredictArgs {
+  /** Samples per batch for array data (default 32); ignored for a dataset. */
   batchSize?: number;
   verbose?: 0 | 1 | 2 | 'auto';
+  /** Batches to predict from a dataset (default: all). */
+  steps?: number | null;
+  /** Callbacks of a dataset prediction. */
+  callbacks?: Callback[];
 }
 
 /**
@@ -99,6 +127,13 @@ export class Model extends Layer {
   stopTraining = false;
   /** The History of the last `fit` (set by the callbacks). */
   history: History | null = null;
+  /**
+   * Epoch to resume from, set by a callback in `onTrainBegin` (BackupAndRestore, as Keras'
+   * `model._initial_epoch`); `fit` reads it right after `onTrainBegin` and resets it to null.
+   */
+  initialEpoch: number | null = null;
+  /** Keras' `steps_per_execution` of `compile`. */
+  stepsPerExecution = 1;
   private compileArgs: CompileArgs | null = null;
 
   constructor(args: ModelArgs = {}) {
@@ -184,8 +219,13 @@ export class Model extends Layer {
   // ------------------------------------------------------------------ compile
 
   compile(args: CompileArgs = {}): void {
+    const spe = args.stepsPerExecution ?? 1;
+    if (!Number.isInteger(spe) || spe < 1) {
+      throw new ValueError(`compile: \`stepsPerExecution\` must be a positive integer; got ${spe}.`);
+    }
     this.optimizer = optimizers.get(args.optimizer ?? 'rmsprop');
     this.compileArgs = args;
+    this.stepsPerExecution = spe;
     // Losses and metrics are resolved on the first batch, when the target shapes are known.
     this.compiledLoss = null;
   }
@@ -215,7 +255,7 @@ export class Model extends Layer {
     const { names, shapes } = this.outputInfo();
     const a = this.compileArgs;
     const yShapes = ys?.map((t) => [...t.shape] as Shape);
-    this.compiledLoss = new CompiledLoss(names, shapes, a.loss, a.lossWeights, a.metrics, yShapes);
+    this.compiledLoss = new CompiledLoss(names, shapes, a.loss, a.lossWeights, a.metrics, yShapes, a.weightedMetrics);
     return this.compiledLoss;
   }
 
@@ -342,124 +382,184 @@ export class Model extends Layer {
 
   // ------------------------------------------------------------------ fit / evaluate / predict
 
-  async fit(x: DataInput, y: DataInput, args: FitArgs = {}): Promise<History> {
+  /**
+   * Trains the model, in one of Keras' two forms:
+   * - `fit(x, y, args)`: tensors or (nested) arrays; a list or a dict by name for several
+   *   inputs/outputs; cut into `batchSize` batches, shuffled each pass unless `shuffle: false`;
+   * - `fit(dataset, args)`: a sync or async iterable of `[x, y]` or `[x, y, sampleWeight]` batches,
+   *   iterated anew every epoch (see `Dataset`). Tensors it yields belong to the loop once yielded
+   *   and are disposed after the step that used them, unless the dataset sets
+   *   `disposeBatches: false` (see `DatasetInfo`). `batchSize` is ignored, as in Keras;
+   *   `sampleWeight` and `validationSplit` are refused.
+   *
+   * With `stepsPerExecution` N (compile), the batch-begin hook gets the first step of each group
+   * of N and the batch-end hook the last one, with the metrics after the group.
+   */
+  async fit(dataset: Dataset<DatasetBatch>, args?: FitArgs): Promise<History>;
+  async fit(x: DataInput, y: DataInput, args?: FitArgs): Promise<History>;
+  async fit(x: DataInput | Dataset<DatasetBatch>, yOrArgs?: DataInput | FitArgs, maybeArgs?: FitArgs): Promise<History> {
     this.requireCompiled();
+    const fromDataset = isDataset(x);
+    if (fromDataset) rejectTargetsWithDataset('fit', yOrArgs, maybeArgs);
+    else if (yOrArgs == null) throw new ValueError('fit: `y` is required when `x` is not a dataset: call fit(x, y, args) or fit(dataset, args).');
+    const args: FitArgs = (fromDataset ? (yOrArgs as FitArgs | undefined) : maybeArgs) ?? {};
     const epochs = args.epochs ?? 1;
     const batchSize = args.batchSize ?? 32;
     const verbose = args.verbose === 'auto' || args.verbose == null ? 1 : args.verbose;
+    const spe = this.stepsPerExecution;
     const owned: Tensor[] = [];
+    const iterators: EpochIterator[] = [];
     try {
-      const data = this.toData(x, y, args.sampleWeight, owned);
-      let { xs, ys, sw } = data;
-      const n = data.n;
-      let valXs: Tensor[] | null = null;
-      let valYs: Tensor[] | null = null;
-      let valSw: Tensor | null = null;
-      let trainCount = n;
-      if (args.validationData != null) {
-        const [vx, vy, vsw] = args.validationData;
-        const val = this.toData(vx, vy, vsw, owned, 'validationData ');
-        valXs = val.xs;
-        valYs = val.ys;
-        valSw = val.sw;
-      } else if (args.validationSplit != null && args.validationSplit > 0) {
-        if (args.validationSplit >= 1) throw new ValueError(`fit: validationSplit must be in [0, 1), got ${args.validationSplit}.`);
-        // Keras takes the last fraction of the data, before any shuffling.
-        trainCount = Math.floor(n * (1 - args.validationSplit));
-        if (trainCount === 0 || trainCount === n) {
-          throw new ValueError(`fit: validationSplit=${args.validationSplit} leaves ${trainCount} training and ${n - trainCount} validation samples out of ${n}.`);
+      const seeds = new SeedGenerator(args.seed ?? null);
+      let train: EpochIterator;
+      let valArrays: { xs: Tensor[]; ys: Tensor[]; sw: Tensor | null } | null = null;
+      if (fromDataset) {
+        if (args.validationSplit != null && args.validationSplit > 0) {
+          throw new ValueError(
+            `fit: \`validationSplit\` is only supported for tensors or arrays, not for a dataset (got validationSplit=${args.validationSplit}); pass \`validationData\` instead.`,
+          );
         }
-        valXs = sliceRows(xs, trainCount, n);
-        valYs = sliceRows(ys, trainCount, n);
-        valSw = sw == null ? null : sliceRows([sw], trainCount, n)[0]!;
-        xs = sliceRows(xs, 0, trainCount);
-        ys = sliceRows(ys, 0, trainCount);
-        sw = sw == null ? null : sliceRows([sw], 0, trainCount)[0]!;
-        owned.push(...valXs, ...valYs, ...xs, ...ys);
-        if (sw != null) owned.push(sw, valSw!);
+        rejectSampleWeightWithDataset('fit', args.sampleWeight);
+        if (args.shuffle === true) {
+          console.warn('`shuffle: true` was passed, but will be ignored since the data `x` was provided as a dataset. The dataset is expected to already be shuffled.');
+        }
+        train = new EpochIterator(this.datasetSource(x, false, args.classWeight, 'fit: x'), args.stepsPerEpoch ?? null, spe, 'stepsPerEpoch', 'fit');
+      } else {
+        const data = this.toData(x as DataInput, yOrArgs as DataInput, args.sampleWeight, owned);
+        let { xs, ys, sw } = data;
+        const n = data.n;
+        if (args.validationData == null && args.validationSplit != null && args.validationSplit > 0) {
+          if (args.validationSplit >= 1) throw new ValueError(`fit: validationSplit must be in [0, 1), got ${args.validationSplit}.`);
+          // Keras takes the last fraction of the data, before any shuffling.
+          const trainCount = Math.floor(n * (1 - args.validationSplit));
+          if (trainCount === 0 || trainCount === n) {
+            throw new ValueError(`fit: validationSplit=${args.validationSplit} leaves ${trainCount} training and ${n - trainCount} validation samples out of ${n}.`);
+          }
+          valArrays = {
+            xs: sliceRows(xs, trainCount, n),
+            ys: sliceRows(ys, trainCount, n),
+            sw: sw == null ? null : sliceRows([sw], trainCount, n)[0]!,
+          };
+          xs = sliceRows(xs, 0, trainCount);
+          ys = sliceRows(ys, 0, trainCount);
+          sw = sw == null ? null : sliceRows([sw], 0, trainCount)[0]!;
+          owned.push(...valArrays.xs, ...valArrays.ys, ...xs, ...ys);
+          if (sw != null) owned.push(sw, valArrays.sw!);
+        }
+        // Class weights apply to the training data only, as in Keras.
+        sw = applyClassWeight(ys, sw, args.classWeight, owned);
+        this.ensureBuilt(xs);
+        this.requireCompiled(ys);
+        train = new EpochIterator(new ArraySource(xs, ys, sw, batchSize, args.shuffle !== false, seeds), args.stepsPerEpoch ?? null, spe, 'stepsPerEpoch', 'fit');
       }
-      // Class weights apply to the training data only, as in Keras.
-      sw = applyClassWeight(ys, sw, args.classWeight, owned);
+      iterators.push(train);
 
-      this.ensureBuilt(xs);
-      const { loss } = this.requireCompiled(ys);
-      const steps = Math.ceil(trainCount / batchSize);
+      let val: EpochIterator | null = null;
+      const valBatch = args.validationBatchSize ?? batchSize;
+      if (args.validationData != null) {
+        const vd = args.validationData;
+        if (isDataset(vd)) {
+          val = new EpochIterator(this.datasetSource(vd, false, undefined, 'fit: validationData'), args.validationSteps ?? null, spe, 'validationSteps', 'fit');
+        } else {
+          const tuple = vd as unknown;
+          if (!Array.isArray(tuple) || tuple.length < 2 || tuple.length > 3) {
+            throw new ValueError('fit: `validationData` must be [x, y], [x, y, sampleWeight] or a dataset of such batches.');
+          }
+          const [vx, vy, vsw] = tuple as [DataInput, DataInput, DataInput | undefined];
+          valArrays = this.toData(vx, vy, vsw, owned, 'validationData ');
+        }
+      }
+      if (valArrays != null) {
+        val = new EpochIterator(new ArraySource(valArrays.xs, valArrays.ys, valArrays.sw, valBatch, false, seeds), args.validationSteps ?? null, spe, 'validationSteps', 'fit');
+      }
+      if (val != null) iterators.push(val);
+
       const callbacks = new CallbackList(args.callbacks ?? [], {
         addHistory: true,
         addProgbar: verbose !== 0,
         model: this,
-        params: { epochs, steps, verbose },
+        params: { epochs, steps: train.steps, verbose },
       });
       const history = callbacks.history!;
-      const seeds = new SeedGenerator(args.seed ?? null);
       this.stopTraining = false;
       await callbacks.onTrainBegin({});
+      // A callback may ask to resume (BackupAndRestore); as Keras' `self._initial_epoch or initial_epoch`.
+      const initialEpoch = this.initialEpoch || (args.initialEpoch ?? 0);
+      this.initialEpoch = null;
       const batchLogs = callbacks.needsBatchLogs('train');
+      const freq = args.validationFreq ?? 1;
       let lastLogs: Logs = {};
-      for (let epoch = args.initialEpoch ?? 0; epoch < epochs; epoch++) {
-        loss.reset();
+      for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+        this.resetMetrics();
         await callbacks.onEpochBegin(epoch, {});
-        const order = args.shuffle === false ? null : random.permutation(trainCount, seeds);
-        let step = 0;
-        for (const [b0, b1] of batchRanges(trainCount, batchSize)) {
-          await callbacks.onTrainBatchBegin(step, {});
-          const idx = order == null ? null : order.subarray(b0, b1);
-          const bx = idx == null ? sliceRows(xs, b0, b1) : takeRows(xs, idx);
-          const by = idx == null ? sliceRows(ys, b0, b1) : takeRows(ys, idx);
-          const bsw = sw == null ? null : (idx == null ? sliceRows([sw], b0, b1) : takeRows([sw], idx))[0]!;
+        let ran = 0;
+        for await (const { begin, batches } of train.epoch()) {
+          await callbacks.onTrainBatchBegin(begin, {});
           try {
-            this.trainStep(bx, by, bsw);
+            for (const b of batches) this.runBatch(b, true);
           } finally {
-            for (const t of [...bx, ...by]) t.dispose();
-            bsw?.dispose();
+            for (const b of batches) b.dispose();
           }
-          await callbacks.onTrainBatchEnd(step, batchLogs ? await this.readLogs() : {});
-          step++;
+          ran += batches.length;
+          // One host read per execution, after its last step (Keras passes that step's index).
+          await callbacks.onTrainBatchEnd(begin + batches.length - 1, batchLogs ? await this.readLogs() : {});
           if (this.stopTraining) break;
         }
+        if (ran === 0) {
+          if (train.insufficientData) break;
+          throw new ValueError(
+            `fit: \`x\` yielded no batches in epoch ${epoch + 1}.` +
+              (fromDataset ? ' A dataset is iterated anew every epoch: a generator object serves one pass only; pass an iterable that starts over, or set `stepsPerEpoch`.' : ''),
+          );
+        }
         const epochLogs = await this.readLogs();
-        const freq = args.validationFreq ?? 1;
-        if (valXs != null && valYs != null && (epoch + 1) % freq === 0) {
-          const valLogs = await this.evaluateTensors(valXs, valYs, valSw, args.validationBatchSize ?? batchSize, callbacks);
+        if (val != null && (epoch + 1) % freq === 0) {
+          const valLogs = await this.testLoop(val, callbacks, 'fit: validationData', true);
           for (const [k, v] of Object.entries(valLogs)) epochLogs[`val_${k}`] = v;
         }
         await callbacks.onEpochEnd(epoch, epochLogs);
         lastLogs = epochLogs;
         await nextFrame();
-        if (this.stopTraining) break;
+        if (this.stopTraining || train.insufficientData) break;
       }
       await callbacks.onTrainEnd(lastLogs);
       return history;
     } finally {
-      for (const t of owned) if (!t.isDisposed) t.dispose();
+      for (const it of iterators) await it.close();
+      disposeAll(owned);
     }
   }
 
-  private async evaluateTensors(
-    xs: Tensor[],
-    ys: Tensor[],
-    sw: Tensor | null,
-    batchSize: number,
-    callbacks: CallbackList | null,
-  ): Promise<Logs> {
-    const { loss } = this.requireCompiled(ys);
-    loss.reset();
-    const n = xs[0]!.shape[0]!;
+  /** Batches of a dataset for this model's inputs and outputs. */
+  private datasetSource(ds: Dataset<unknown>, forPredict: boolean, classWeight: Record<number, number> | undefined, what: string): DatasetSource {
+    return new DatasetSource(ds, { inputNames: this.inputKeys(), outputNames: forPredict ? [] : this.outputKeys(), forPredict, classWeight, what });
+  }
+
+  private runBatch(b: Batch, training: boolean): void {
+    this.ensureBuilt(b.xs);
+    if (training) this.trainStep(b.xs, b.ys, b.sw);
+    else this.testStep(b.xs, b.ys, b.sw);
+  }
+
+  /** One pass of `it` through `testStep`; `allowEmpty` (validation) returns `{}` for no batches. */
+  private async testLoop(it: EpochIterator, callbacks: CallbackList | null, what: string, allowEmpty: boolean): Promise<Logs> {
+    this.resetMetrics();
     await callbacks?.onTestBegin({});
-    let step = 0;
-    for (const [b0, b1] of batchRanges(n, batchSize)) {
-      await callbacks?.onTestBatchBegin(step, {});
-      const bx = sliceRows(xs, b0, b1);
-      const by = sliceRows(ys, b0, b1);
-      const bsw = sw == null ? null : sliceRows([sw], b0, b1)[0]!;
+    let ran = 0;
+    for await (const { begin, batches } of it.epoch()) {
+      await callbacks?.onTestBatchBegin(begin, {});
       try {
-        this.testStep(bx, by, bsw);
+        for (const b of batches) this.runBatch(b, false);
       } finally {
-        for (const t of [...bx, ...by]) t.dispose();
-        bsw?.dispose();
+        for (const b of batches) b.dispose();
       }
-      await callbacks?.onTestBatchEnd(step, callbacks.needsBatchLogs('test') ? await this.readLogs() : {});
-      step++;
+      ran += batches.length;
+      await callbacks?.onTestBatchEnd(begin + batches.length - 1, callbacks.needsBatchLogs('test') ? await this.readLogs() : {});
+    }
+    if (ran === 0) {
+      if (!allowEmpty) throw new ValueError(`${what}: the data yielded no batches.`);
+      await callbacks?.onTestEnd({});
+      return {};
     }
     const logs = await this.readLogs();
     await callbacks?.onTestEnd(logs);
@@ -468,30 +568,53 @@ export class Model extends Layer {
 
   /**
    * Loss and metrics on the data, as a dict (`{ loss, accuracy }`); metrics are averaged over all
-   * samples.
+   * samples. `evaluate(x, y, args)` for arrays, `evaluate(dataset, args)` for a dataset of
+   * `[x, y]` / `[x, y, sampleWeight]` batches (its tensors are disposed as in `fit`).
    */
-  async evaluate(x: DataInput, y: DataInput, args: EvaluateArgs = {}): Promise<Logs> {
+  async evaluate(dataset: Dataset<DatasetBatch>, args?: EvaluateArgs): Promise<Logs>;
+  async evaluate(x: DataInput, y: DataInput, args?: EvaluateArgs): Promise<Logs>;
+  async evaluate(x: DataInput | Dataset<DatasetBatch>, yOrArgs?: DataInput | EvaluateArgs, maybeArgs?: EvaluateArgs): Promise<Logs> {
     this.requireCompiled();
+    const fromDataset = isDataset(x);
+    if (fromDataset) rejectTargetsWithDataset('evaluate', yOrArgs, maybeArgs);
+    else if (yOrArgs == null) throw new ValueError('evaluate: `y` is required when `x` is not a dataset: call evaluate(x, y, args) or evaluate(dataset, args).');
+    const args: EvaluateArgs = (fromDataset ? (yOrArgs as EvaluateArgs | undefined) : maybeArgs) ?? {};
     const owned: Tensor[] = [];
+    let it: EpochIterator | null = null;
     try {
-      const { xs, ys, sw, n } = this.toData(x, y, args.sampleWeight, owned);
-      this.ensureBuilt(xs);
-      const batchSize = args.batchSize ?? 32;
+      const spe = this.stepsPerExecution;
+      if (fromDataset) {
+        rejectSampleWeightWithDataset('evaluate', args.sampleWeight);
+        it = new EpochIterator(this.datasetSource(x, false, undefined, 'evaluate: x'), args.steps ?? null, spe, 'steps', 'evaluate');
+      } else {
+        const { xs, ys, sw } = this.toData(x as DataInput, yOrArgs as DataInput, args.sampleWeight, owned);
+        this.ensureBuilt(xs);
+        this.requireCompiled(ys);
+        it = new EpochIterator(new ArraySource(xs, ys, sw, args.batchSize ?? 32, false, null), args.steps ?? null, spe, 'steps', 'evaluate');
+      }
       const verbose = args.verbose === 'auto' || args.verbose == null ? 1 : args.verbose;
       const callbacks = new CallbackList(args.callbacks ?? [], {
         addProgbar: verbose !== 0,
         model: this,
-        params: { epochs: 1, steps: Math.ceil(n / batchSize), verbose },
+        params: { epochs: 1, steps: it.steps, verbose },
       });
-      return await this.evaluateTensors(xs, ys, sw, batchSize, callbacks);
+      return await this.testLoop(it, callbacks, 'evaluate', false);
     } finally {
-      for (const t of owned) t.dispose();
+      await it?.close();
+      disposeAll(owned);
     }
   }
 
-  /** Outputs for `x` in inference mode, computed `batchSize` samples at a time. */
-  predict(x: DataInput, args: PredictArgs = {}): Tensor | Tensor[] {
-    const xset = toTensorSet(x, this.inputKeys(), 'x');
+  /**
+   * Outputs for `x` in inference mode. Arrays: computed `batchSize` samples at a time,
+   * synchronously. A dataset of `x` (or `[x]`, `[x, y]`...) batches: a Promise of the outputs
+   * concatenated over the batches (at most `steps` of them); its tensors are disposed as in `fit`.
+   */
+  predict(dataset: Dataset<PredictBatch>, args?: PredictArgs): Promise<Tensor | Tensor[]>;
+  predict(x: DataInput, args?: PredictArgs): Tensor | Tensor[];
+  predict(x: DataInput | Dataset<PredictBatch>, args: PredictArgs = {}): Tensor | Tensor[] | Promise<Tensor | Tensor[]> {
+    if (isDataset(x)) return this.predictDataset(x, args);
+    const xset = toTensorSet(x as DataInput, this.inputKeys(), 'x');
     try {
       const n = sampleCount([xset.tensors], ['x']);
       const batchSize = args.batchSize ?? 32;
@@ -504,13 +627,43 @@ export class Model extends Layer {
           }),
         );
       }
-      const outputs = parts[0]!.map((_, i) =>
-        parts.length === 1 ? parts[0]![i]! : ops.concatenate(parts.map((p) => p[i]!), 0),
-      );
-      if (parts.length > 1) for (const t of parts.flat()) t.dispose();
-      return outputs.length === 1 ? outputs[0]! : outputs;
+      return concatParts(parts);
     } finally {
       for (const t of xset.owned) t.dispose();
+    }
+  }
+
+  private async predictDataset(ds: Dataset<PredictBatch>, args: PredictArgs): Promise<Tensor | Tensor[]> {
+    const it = new EpochIterator(this.datasetSource(ds, true, undefined, 'predict: x'), args.steps ?? null, this.stepsPerExecution, 'steps', 'predict');
+    const parts: Tensor[][] = [];
+    try {
+      const verbose = args.verbose === 'auto' || args.verbose == null ? 1 : args.verbose;
+      const callbacks = new CallbackList(args.callbacks ?? [], {
+        addProgbar: verbose !== 0,
+        model: this,
+        params: { epochs: 1, steps: it.steps, verbose },
+      });
+      await callbacks.onPredictBegin({});
+      for await (const { begin, batches } of it.epoch()) {
+        await callbacks.onPredictBatchBegin(begin, {});
+        try {
+          for (const b of batches) {
+            this.ensureBuilt(b.xs);
+            parts.push(tidy(() => this.forward(b.xs, false)));
+          }
+        } finally {
+          for (const b of batches) b.dispose();
+        }
+        await callbacks.onPredictBatchEnd(begin + batches.length - 1, {});
+      }
+      await callbacks.onPredictEnd({});
+      if (parts.length === 0) throw new ValueError('predict: the dataset yielded no batches.');
+      return concatParts(parts);
+    } catch (e) {
+      disposeAll(parts.flat());
+      throw e;
+    } finally {
+      await it.close();
     }
   }
 
@@ -583,21 +736,29 @@ export class Model extends Layer {
 registerClass('model', Model, { module: 'keras', className: 'Model' });
 registerClass('layer', Model, { module: 'keras.src.models.functional', className: 'Functional', aliases: ['Model'] });
 
-/** Multiplies the sample weights by Keras' `class_weight` of each sample's class. */
-function applyClassWeight(
-  ys: Tensor[],
-  sw: Tensor | null,
-  classWeight: Record<number, number> | undefined,
-  owned: Tensor[],
-): Tensor | null {
-  if (classWeight == null) return sw;
-  if (ys.length !== 1) throw new ValueError('classWeight is only supported for models with a single output.');
-  const cw = classWeightToSampleWeight(ys[0]!, classWeight);
-  owned.push(cw);
-  if (sw == null) return cw;
-  const combined = ops.multiply(ops.reshape(sw, [-1]), cw);
-  owned.push(combined);
-  return combined;
+/** Keras refuses `y` next to a dataset: the targets come from the dataset's batches. */
+function rejectTargetsWithDataset(what: string, second: unknown, third: unknown): void {
+  const looksLikeData = isTensor(second) || Array.isArray(second) || ArrayBuffer.isView(second) || typeof second === 'number';
+  if (third !== undefined || looksLikeData) {
+    throw new ValueError(
+      `${what}: when providing \`x\` as a dataset, \`y\` should not be passed. Instead, the targets should be included as part of the dataset (batches [x, y] or [x, y, sampleWeight]); call ${what}(dataset, args).`,
+    );
+  }
+}
+
+function rejectSampleWeightWithDataset(what: string, sampleWeight: unknown): void {
+  if (sampleWeight != null) {
+    throw new ValueError(
+      `${what}: when providing \`x\` as a dataset, \`sampleWeight\` should not be passed. Instead, the sample weights should be included as part of the dataset (batches [x, y, sampleWeight]).`,
+    );
+  }
+}
+
+/** Per-batch outputs joined along the batch axis (the parts are disposed). */
+function concatParts(parts: Tensor[][]): Tensor | Tensor[] {
+  const outputs = parts[0]!.map((_, i) => (parts.length === 1 ? parts[0]![i]! : ops.concatenate(parts.map((p) => p[i]!), 0)));
+  if (parts.length > 1) disposeAll(parts.flat());
+  return outputs.length === 1 ? outputs[0]! : outputs;
 }
 
 /** Keras' name for a graph-built Model. */

@@ -32,10 +32,6 @@ export function perOutput<T>(spec: PerOutput<T> | undefined, outputNames: string
   return outputNames.map(() => spec as T);
 }
 
-function lossKey(loss: LossLike): string {
-  return loss.name;
-}
-
 /** Running, sample-weighted mean of a scalar (Keras' loss tracker). */
 export class MeanTracker {
   private total = new Variable({ initializer: 0, name: 'total', trainable: false });
@@ -68,8 +64,39 @@ export interface CompiledOutput {
   name: string;
   loss: LossLike | null;
   weight: number;
+  /** `metrics`: updated without sample weights, as in Keras. */
   metrics: MetricLike[];
+  /** `weightedMetrics`: updated with the sample weights. */
+  weightedMetrics: MetricLike[];
   lossTracker: MeanTracker | null;
+}
+
+/**
+ * `metrics`/`weightedMetrics` of compile: a list (one output), a list with one entry per output
+ * (a metric, a list of metrics or null), or a dict by output name.
+ */
+export type MetricsSpec = (MetricIdentifier | MetricIdentifier[] | null)[] | Record<string, MetricIdentifier | MetricIdentifier[]>;
+
+type MetricSpec = MetricsSpec | undefined;
+
+/**
+ * Keras' reading of `metrics`/`weighted_metrics`: a dict by output name; for one output a list of
+ * metrics; for several outputs a list with one entry (a metric or a list of them) per output.
+ */
+function metricsPerOutput(spec: MetricSpec, outputNames: string[], what: string): MetricIdentifier[][] {
+  if (spec == null) return outputNames.map(() => []);
+  const asList = (m: unknown): MetricIdentifier[] => (m == null ? [] : Array.isArray(m) ? (m as MetricIdentifier[]) : [m as MetricIdentifier]);
+  if (isDict(spec)) return perOutput(spec as Record<string, MetricIdentifier[]>, outputNames, what, false).map(asList);
+  if (!Array.isArray(spec)) {
+    throw new ValueError(`compile: \`${what}\` must be a list or a dict by output name; got ${String(spec)}.`);
+  }
+  if (outputNames.length === 1) return [(spec as unknown[]).flatMap(asList)];
+  if (spec.length !== outputNames.length) {
+    throw new ValueError(
+      `compile: for a model with multiple outputs, \`${what}\` given as a list needs one entry per output; got ${spec.length} entries for ${outputNames.length} outputs (${outputNames.join(', ')}).`,
+    );
+  }
+  return (spec as unknown[]).map(asList);
 }
 
 /** compile()'s losses and metrics, resolved per output. */
@@ -82,42 +109,64 @@ export class CompiledLoss {
     outputShapes: Shape[],
     loss: PerOutput<LossIdentifier> | undefined,
     lossWeights: PerOutput<number> | undefined,
-    metricSpecs: PerOutput<MetricIdentifier[]> | MetricIdentifier[] | undefined,
+    metricSpecs: MetricSpec,
     yTrueShapes?: Shape[],
+    weightedMetricSpecs?: MetricSpec,
   ) {
     const multi = outputNames.length > 1;
     const lossList = perOutput(loss, outputNames, 'loss', true);
     const weights = perOutput(lossWeights, outputNames, 'lossWeights', true);
-    // A flat metric list applies to every output; a list of lists is per output.
-    const perOutputMetrics =
-      Array.isArray(metricSpecs) && metricSpecs.length > 0 && metricSpecs.every((m) => Array.isArray(m))
-        ? perOutput(metricSpecs as MetricIdentifier[][], outputNames, 'metrics', true)
-        : isDict(metricSpecs)
-          ? perOutput(metricSpecs as Record<string, MetricIdentifier[]>, outputNames, 'metrics', false).map((m) =>
-              m == null ? undefined : Array.isArray(m) ? m : [m as unknown as MetricIdentifier],
-            )
-          : outputNames.map(() => metricSpecs as MetricIdentifier[] | undefined);
-
-    this.outputs = outputNames.map((name, i) => {
-      const id = lossList[i];
-      const lossObj = id == null ? null : losses.get(id);
-      const lossName = lossObj == null ? '' : lossKey(lossObj);
-      const ms = (perOutputMetrics[i] ?? []).map((m) => {
+    const plain = metricsPerOutput(metricSpecs, outputNames, 'metrics');
+    const weighted = metricsPerOutput(weightedMetricSpecs, outputNames, 'weightedMetrics');
+    const lossObjs = lossList.map((id) => (id == null ? null : losses.get(id)));
+    // Keras adds a `<output>_loss` tracker per loss only when there is more than one loss.
+    const trackLosses = lossObjs.filter((l) => l != null).length > 1;
+    const resolve = (ids: MetricIdentifier[], i: number) =>
+      ids.map((m) => {
+        const lossObj = lossObjs[i] ?? null;
         // Keras picks binary/categorical/sparse accuracy from the target and output shapes.
-        const metric = metrics.resolveAccuracy(m, lossObj ?? lossName, outputShapes[i]!, yTrueShapes?.[i] ?? null);
-        if (multi) (metric as { name: string }).name = `${name}_${metric.name}`;
-        return metric;
+        return metrics.resolveAccuracy(m, lossObj ?? '', outputShapes[i]!, yTrueShapes?.[i] ?? null) as MetricLike;
       });
-      return {
-        name,
-        loss: lossObj,
-        weight: weights[i] ?? 1,
-        metrics: ms,
-        lossTracker: multi && lossObj != null ? new MeanTracker(`${name}_loss`) : null,
-      };
-    });
+
+    this.outputs = outputNames.map((name, i) => ({
+      name,
+      loss: lossObjs[i] ?? null,
+      weight: weights[i] ?? 1,
+      metrics: resolve(plain[i]!, i),
+      weightedMetrics: resolve(weighted[i]!, i),
+      lossTracker: trackLosses && lossObjs[i] != null ? new MeanTracker(`${name}_loss`) : null,
+    }));
     if (this.outputs.every((o) => o.loss == null)) {
       throw new ValueError('compile: a `loss` is required to train or evaluate the model.');
+    }
+    this.nameMetrics(multi);
+  }
+
+  /**
+   * Log names as Keras' CompileMetrics: `<output>_<metric>` with several outputs; a repeated name
+   * gets `_1`, `_2`...; a weighted metric that repeats an unweighted one becomes `weighted_<name>`.
+   */
+  private nameMetrics(multi: boolean): void {
+    const counters = new Map<string, number>();
+    const prefix = (o: CompiledOutput, n: string) => (multi ? `${o.name}_${n}` : n);
+    const unique = (n: string): string => {
+      const k = counters.get(n);
+      if (k == null) {
+        counters.set(n, 1);
+        return n;
+      }
+      counters.set(n, k + 1);
+      return `${n}_${k}`;
+    };
+    const rename = (m: MetricLike, n: string) => {
+      (m as { name: string }).name = n;
+    };
+    for (const o of this.outputs) for (const m of o.metrics) rename(m, unique(prefix(o, m.name)));
+    for (const o of this.outputs) {
+      for (const m of o.weightedMetrics) {
+        const n = prefix(o, m.name);
+        rename(m, counters.has(n) ? unique(prefix(o, `weighted_${m.name}`)) : unique(n));
+      }
     }
   }
 
@@ -134,14 +183,17 @@ export class CompiledLoss {
     return { total: total!, perOutput };
   }
 
+  /** Keras passes the sample weights to `weightedMetrics` only. */
   updateMetrics(yTrue: Tensor[], yPred: Tensor[], sampleWeight: Tensor | null): void {
     this.outputs.forEach((o, i) => {
-      for (const m of o.metrics) m.updateState(yTrue[i]!, yPred[i]!, sampleWeight);
+      for (const m of o.metrics) m.updateState(yTrue[i]!, yPred[i]!);
+      for (const m of o.weightedMetrics) m.updateState(yTrue[i]!, yPred[i]!, sampleWeight);
     });
   }
 
+  /** The metric objects in log order: `metrics` of every output, then `weightedMetrics`. */
   get metrics(): MetricLike[] {
-    return this.outputs.flatMap((o) => o.metrics);
+    return [...this.outputs.flatMap((o) => o.metrics), ...this.outputs.flatMap((o) => o.weightedMetrics)];
   }
 
   /** Current values, in Keras' log order: loss, per-output losses, then metrics. */
@@ -156,7 +208,7 @@ export class CompiledLoss {
     this.lossTracker.reset();
     for (const o of this.outputs) {
       o.lossTracker?.reset();
-      for (const m of o.metrics) m.resetState();
+      for (const m of [...o.metrics, ...o.weightedMetrics]) m.resetState();
     }
   }
 }

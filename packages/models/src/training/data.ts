@@ -105,3 +105,23 @@ export function classWeightToSampleWeight(y: Tensor, classWeight: Record<number,
     return ops.take(tensor(table), ops.reshape(labels, [-1]), 0);
   });
 }
+
+/**
+ * Multiplies the sample weights by Keras' `class_weight` of each sample's class; new tensors go
+ * to `owned`.
+ */
+export function applyClassWeight(
+  ys: Tensor[],
+  sw: Tensor | null,
+  classWeight: Record<number, number> | undefined,
+  owned: Tensor[],
+): Tensor | null {
+  if (classWeight == null) return sw;
+  if (ys.length !== 1) throw new ValueError('classWeight is only supported for models with a single output.');
+  const cw = classWeightToSampleWeight(ys[0]!, classWeight);
+  owned.push(cw);
+  if (sw == null) return cw;
+  const combined = tidy(() => ops.multiply(ops.reshape(sw, [-1]), cw));
+  owned.push(combined);
+  return combined;
+}
