@@ -11,3 +11,5 @@ export {
 } from './learning-rate-scheduler';
 export { type Writer, consoleWriter, stdoutWriter, getDefaultWriter, setDefaultWriter, printMsg } from './io';
 export { formatFixed, formatExponential, formatFloat } from './py-format';
+export { TensorBoard, type TensorBoardOptions } from './tensorboard';
+export { EventFileWriter, type EventFileWriterOptions, histogramBuckets, crc32c, maskedCrc32c } from './tensorboard';
