@@ -1,7 +1,13 @@
+// every loss registers itself when its module loads; the package entry loads them all
+import './index';
 import { type Tensor, ops, tensor } from '@strata/core';
 import { expectAllClose } from '@strata/test-utils';
 import { describe, expect, it } from 'vitest';
+import { Loss } from './loss';
 import { LossFunctionWrapper } from './loss-function-wrapper';
+import { KLDivergence } from './probabilistic/kl-divergence';
+import { huber } from './regression/functions';
+import { Huber } from './regression/huber';
 import { BinaryCrossentropy } from './probabilistic/binary-crossentropy';
 import { CategoricalCrossentropy } from './probabilistic/categorical-crossentropy';
 import { SparseCategoricalCrossentropy } from './probabilistic/sparse-categorical-crossentropy';
@@ -89,5 +95,33 @@ describe('identifiers', () => {
     const t = tensor([[1, 2]]);
     expectAllClose(get('mse').apply(t, [[0, 0]]), 2.5);
     t.dispose();
+  });
+
+  it('new losses: Keras class and function names, serialize / deserialize with options', () => {
+    const names = [
+      'mape', 'msle', 'kld', 'logcosh', 'log_cosh', 'huber', 'cosine_similarity', 'poisson', 'kl_divergence',
+      'binary_focal_crossentropy', 'categorical_focal_crossentropy', 'hinge', 'squared_hinge', 'categorical_hinge',
+      'dice', 'tversky', 'ctc', 'CTC', 'Dice', 'Tversky', 'KLDivergence', 'LogCosh', 'Huber',
+    ];
+    for (const n of names) expect(get(n), n).toBeInstanceOf(Loss);
+    const h = new Huber({ delta: 0.5, reduction: 'sum' });
+    const s = serialize(h);
+    expect(s).toEqual({
+      module: 'keras.losses',
+      class_name: 'Huber',
+      config: { name: 'huber_loss', reduction: 'sum', delta: 0.5 },
+      registered_name: null,
+    });
+    const back = deserialize(JSON.parse(JSON.stringify(s)));
+    expect(back).toBeInstanceOf(Huber);
+    expect((back as Huber).delta).toBe(0.5);
+    // a wrapped built-in function keeps its options through the config
+    const w = new LossFunctionWrapper(huber, { fnOptions: { delta: 2 } });
+    const ws = serialize(w);
+    expect(ws.config['delta']).toBe(2);
+    expect(ws.config['fn']).toEqual({ module: 'keras.losses', class_name: 'function', config: 'huber', registered_name: 'huber' });
+    expectAllClose(deserialize(ws).apply([[0], [0]], [[4], [4]]), 6);
+    const fd = get({ module: 'keras.losses', class_name: 'function', config: 'kl_divergence', registered_name: 'kl_divergence' } as never);
+    expect(fd).toBeInstanceOf(KLDivergence);
   });
 });

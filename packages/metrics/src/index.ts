@@ -38,6 +38,17 @@ export {
   binaryCrossentropy,
   categoricalCrossentropy,
   sparseCategoricalCrossentropy,
+  meanAbsolutePercentageError,
+  meanSquaredLogarithmicError,
+  logCosh,
+  huber,
+  klDivergence,
+  poisson,
+  hinge,
+  squaredHinge,
+  categoricalHinge,
+  binaryFocalCrossentropy,
+  categoricalFocalCrossentropy,
 } from '@strata/losses';
 export {
   topKCategoricalAccuracy,
@@ -79,3 +90,12 @@ export { MeanIoU, type MeanIoUArgs } from './iou/mean-iou';
 export { BinaryIoU, type BinaryIoUArgs } from './iou/binary-iou';
 export { OneHotIoU, type OneHotIoUArgs } from './iou/one-hot-iou';
 export { OneHotMeanIoU, type OneHotMeanIoUArgs } from './iou/one-hot-mean-iou';
+export { MeanAbsolutePercentageError } from './regression/mean-absolute-percentage-error';
+export { MeanSquaredLogarithmicError } from './regression/mean-squared-logarithmic-error';
+export { CosineSimilarity, type CosineSimilarityArgs, cosineSimilarityMetric } from './regression/cosine-similarity';
+export { LogCoshError } from './regression/log-cosh-error';
+export { KLDivergence } from './probabilistic/kl-divergence';
+export { Poisson } from './probabilistic/poisson';
+export { Hinge } from './hinge/hinge';
+export { SquaredHinge } from './hinge/squared-hinge';
+export { CategoricalHinge } from './hinge/categorical-hinge';
