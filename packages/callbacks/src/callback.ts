@@ -20,6 +20,11 @@ export interface CallbackModel {
    * ones) lets `EarlyStopping({ mode: 'auto' })` choose min or max as Keras does.
    */
   metrics?: ReadonlyArray<{ readonly name: string; readonly direction?: 'up' | 'down' | null }>;
+  /**
+   * Set by a callback in `onTrainBegin` (BackupAndRestore) to make `fit` start at this epoch;
+   * `fit` reads it right after `onTrainBegin`.
+   */
+  initialEpoch?: number | null;
 }
 
 /** The loop a batch hook belongs to. */
