@@ -93,4 +93,27 @@ describe('Adam', () => {
     opt.dispose();
     again.dispose();
   });
+
+  it('with gradient accumulation, bias corrections count updates: 4 calls with N=2 equal 2 steps on averaged gradients', () => {
+    const grads = [[0.5, -1], [0.25, 2], [-1, 0.5], [1.5, -0.75]];
+    const acc = new Adam(0.1, { gradientAccumulationSteps: 2 });
+    const plain = new Adam(0.1);
+    const w1 = new Variable({ initializer: [1, -2], name: 'w' });
+    const w2 = new Variable({ initializer: [1, -2], name: 'w' });
+    for (const g of grads) {
+      const t = tensor(g);
+      acc.apply([t], [w1]);
+      t.dispose();
+    }
+    for (let i = 0; i < grads.length; i += 2) {
+      const t = tensor(grads[i]!.map((v, k) => (v + grads[i + 1]![k]!) / 2));
+      plain.apply([t], [w2]);
+      t.dispose();
+    }
+    expectAllClose(w1.value, w2.value, { atol: 1e-6 });
+    for (const x of [w1, w2]) x.dispose();
+    acc.dispose();
+    plain.dispose();
+  });
 });
+

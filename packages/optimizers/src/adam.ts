@@ -46,7 +46,8 @@ export class Adam extends Optimizer {
 
   /** `lr·sqrt(1 - b2^t)/(1 - b1^t)` with t = iterations + 1 (computed once per step). */
   private alpha(learningRate: Tensor): Tensor {
-    const localStep = ops.cast(ops.add(this.iterations.value, 1), 'float32');
+    // The update count (not the call count) under gradient accumulation, as Keras.
+    const localStep = this.localStep();
     const beta1Power = ops.power(this.beta1, localStep);
     const beta2Power = ops.power(this.beta2, localStep);
     return ops.divide(ops.multiply(learningRate, ops.sqrt(ops.subtract(1, beta2Power))), ops.subtract(1, beta1Power));

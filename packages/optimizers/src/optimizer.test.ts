@@ -6,6 +6,7 @@ import type { Optimizer } from './optimizer';
 import { deserialize, get, serialize } from './registry';
 import { ExponentialDecay } from './schedules/exponential-decay';
 import { SGD } from './sgd';
+import { type RefRule, TOL, reference, runProblem, zeros } from './test-helpers';
 
 const owned: { dispose(): void }[] = [];
 function own<T extends { dispose(): void }>(x: T): T {
@@ -221,8 +222,142 @@ describe('apply', () => {
     g.dispose();
   });
 
-  it('gradientAccumulationSteps is refused for now', () => {
-    expect(() => new SGD({ gradientAccumulationSteps: 2 })).toThrow(/not supported/);
+});
+
+// SGD with momentum in float64: velocity = momentum·velocity - lr·g; w += velocity.
+const sgdMomentum =
+  (momentum: number): RefRule =>
+  (w, g, s, { lr }) => {
+    for (let k = 0; k < w.length; k++) {
+      s['m']![k] = momentum * s['m']![k]! - lr * g[k]!;
+      w[k] = w[k]! + s['m']![k]!;
+    }
+  };
+
+describe('gradient accumulation', () => {
+  it('N = 2 and N = 3 match a float64 reference (SGD with momentum)', () => {
+    for (const n of [2, 3]) {
+      const opt = own(new SGD(0.1, { momentum: 0.9, gradientAccumulationSteps: n }));
+      const { values, leaked } = runProblem(opt, 6);
+      const ref = reference({ lr: 0.1, rule: sgdMomentum(0.9), initSlots: (_, w) => ({ m: zeros(w) }), gradientAccumulationSteps: n }, 6);
+      ref.weights.forEach((w, i) => {
+expectAllClose(values[i]!, w, TOL);
+});
+      expect(leaked).toBe(0);
+      expect(opt.iterations.dataSync()[0]).toBe(6);
+    }
+  });
+
+  it('weights and slots only change on every N-th call; accumulators hold the running sum', () => {
+    const opt = own(new SGD(1, { momentum: 0.5, gradientAccumulationSteps: 3 }));
+    const w = variable([1, 2]);
+    step(opt, [[1, 2]], [w]);
+    expectAllClose(w.value, [1, 2], { atol: 0 });
+    expect(opt.variables.map((v) => v.name)).toEqual(['iteration', 'learning_rate', 'w_gradient_accumulator', 'w_momentum']);
+    expectAllClose(opt.variables[2]!.value, [1, 2], { atol: 0 });
+    step(opt, [[3, -5]], [w]);
+    expectAllClose(w.value, [1, 2], { atol: 0 });
+    expectAllClose(opt.variables[3]!.value, [0, 0], { atol: 0 });
+    expectAllClose(opt.variables[2]!.value, [4, -3], { atol: 0 });
+    step(opt, [[2, 0]], [w]); // update with the mean [2, -1]: momentum = -[2, -1], w += momentum
+    expectAllClose(w.value, [-1, 3], { atol: 1e-6 });
+    expectAllClose(opt.variables[2]!.value, [0, 0], { atol: 0 });
+    expectAllClose(opt.variables[3]!.value, [-2, 1], { atol: 1e-6 });
+    expect(opt.iterations.dataSync()[0]).toBe(3);
+    step(opt, [[9, 9]], [w]);
+    expectAllClose(w.value, [-1, 3], { atol: 1e-6 });
+    expectAllClose(opt.variables[3]!.value, [-2, 1], { atol: 1e-6 });
+  });
+
+  it('clipnorm and weight decay apply to the averaged gradient, on update steps only', () => {
+    const opt = own(new SGD(0.1, { momentum: 0.9, clipnorm: 0.2, weightDecay: 0.5, gradientAccumulationSteps: 2 }));
+    const { values } = runProblem(opt, 6);
+    const ref = reference(
+      { lr: 0.1, clipnorm: 0.2, weightDecay: 0.5, rule: sgdMomentum(0.9), initSlots: (_, w) => ({ m: zeros(w) }), gradientAccumulationSteps: 2 },
+      6,
+    );
+    ref.weights.forEach((w, i) => {
+expectAllClose(values[i]!, w, TOL);
+});
+  });
+
+  it('EMA runs every call but its first-step test and overwrite period count updates', () => {
+    const opt = own(new SGD(0.1, { useEma: true, emaMomentum: 0.6, gradientAccumulationSteps: 2 }));
+    const { values } = runProblem(opt, 5);
+    const plain: RefRule = (w, g, _s, { lr }) => {
+      for (let k = 0; k < w.length; k++) w[k] = w[k]! - lr * g[k]!;
+    };
+    const ref = reference({ lr: 0.1, rule: plain, useEma: true, emaMomentum: 0.6, gradientAccumulationSteps: 2 }, 5);
+    ref.weights.forEach((w, i) => {
+expectAllClose(values[i]!, w, TOL);
+});
+    // Keras' order: all averages, then all accumulators, then the rule's slots.
+    expect(opt.variables.map((v) => v.name)).toEqual([
+      'iteration',
+      'learning_rate',
+      'dense_bias_average',
+      'dense_kernel_average',
+      'dense_bias_gradient_accumulator',
+      'dense_kernel_gradient_accumulator',
+    ]);
+    expectAllClose(opt.variables[2]!.value, ref.averages[0]!, TOL);
+    expectAllClose(opt.variables[3]!.value, ref.averages[1]!, TOL);
+
+    // Overwrite every 2 updates: with N = 2 that is at calls 4, 8, ... ((iterations // 2) + 1) % 2 == 0).
+    const every = own(new SGD(1, { useEma: true, emaMomentum: 0.5, emaOverwriteFrequency: 2, gradientAccumulationSteps: 2 }));
+    const v = variable([0]);
+    const trace: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      step(every, [[1]], [v]);
+      trace.push(v.value.dataSync()[0]!);
+    }
+    // call 1: avg = w = 0 (update count 0 copies); call 2: w = -1, avg (count 0) = -1;
+    // call 3: avg = 0.5·-1 + 0.5·-1 = -1, and (1 + 1) % 2 == 0 overwrites w with -1;
+    // call 4: w = -2, avg = -1.5, overwrite again -> -1.5.
+    expectAllClose(trace, [0, -1, -1, -1.5], { atol: 1e-6 });
+  });
+
+  it('a schedule sees every call (iterations), not the update count', () => {
+    const opt = own(new SGD(new ExponentialDecay(1, 1, 0.5), { gradientAccumulationSteps: 2 }));
+    const w = variable([0]);
+    for (let i = 0; i < 4; i++) step(opt, [[1]], [w]);
+    expectAllClose(w.value, [-(0.5 + 0.125)], { atol: 1e-6 }); // lr at iterations 1 and 3
+  });
+
+  it('a missing gradient leaves its accumulator alone until the reset', () => {
+    const opt = own(new SGD(1, { gradientAccumulationSteps: 2 }));
+    const a = variable([0], 'a');
+    const b = variable([0], 'b');
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    step(opt, [[1], [2]], [a, b]);
+    const g = tensor([4]);
+    opt.apply([g, null], [a, b]);
+    g.dispose();
+    expectAllClose(a.value, [-2.5], { atol: 1e-6 });
+    expectAllClose(b.value, [0], { atol: 0 });
+    expectAllClose(opt.variables[3]!.value, [0], { atol: 0 }); // b's accumulator was reset as well
+  });
+
+  it('leaks nothing with every option on', () => {
+    const opt = own(new Adam(0.01, { clipnorm: 1, weightDecay: 0.01, useEma: true, lossScaleFactor: 2, gradientAccumulationSteps: 2 }));
+    const w = variable([1, 2, 3], 'w', (x) => ops.clip(x, -2, 2));
+    const g = tensor([0.5, -0.5, 2]);
+    opt.apply([g], [w]);
+    const n = memory().numTensors;
+    for (let i = 0; i < 5; i++) opt.apply([g], [w]);
+    expect(memory().numTensors).toBe(n);
+    g.dispose();
+  });
+
+  it('validates the number of steps; 0 turns accumulation off like null', () => {
+    expect(() => new SGD({ gradientAccumulationSteps: 1 })).toThrow(/`gradientAccumulationSteps` must be an integer >= 2. Received: gradientAccumulationSteps=1/);
+    expect(() => new SGD({ gradientAccumulationSteps: 2.5 })).toThrow(/gradientAccumulationSteps=2.5/);
+    const off = own(new SGD(1, { gradientAccumulationSteps: 0 }));
+    const w = variable([0]);
+    step(off, [[1]], [w]);
+    expectAllClose(w.value, [-1], { atol: 1e-6 });
+    expect(off.variables.map((v) => v.name)).toEqual(['iteration', 'learning_rate']);
+    expect(off.getConfig()['gradient_accumulation_steps']).toBe(0);
   });
 });
 

@@ -41,7 +41,10 @@ export interface OptimizerArgs {
   emaOverwriteFrequency?: number | null;
   /** Gradients are divided by this before the update (see `scaleLoss`). */
   lossScaleFactor?: number | null;
-  /** Not supported yet: only null/undefined are accepted. */
+  /**
+   * Accumulate gradients over this many `apply` calls (an integer >= 2) and update the weights
+   * with their average on every N-th call only (Keras' gradient accumulation).
+   */
   gradientAccumulationSteps?: number | null;
   name?: string;
 }
@@ -82,11 +85,13 @@ export function resolveOptimizerArgs<A extends OptimizerArgs>(first: LearningRat
  * `apply(grads, variables)` builds the slot variables on the first call, then: unscales
  * (`lossScaleFactor`), clips (`clipnorm` | `clipvalue` | `globalClipnorm`), applies decoupled
  * weight decay, calls `updateStep(grad, variable, lr)` for each variable, updates the moving
- * averages (`useEma`), applies each variable's constraint and increments `iterations`. Everything
- * runs on the device inside `tidy`; nothing is read back to the host.
+ * averages (`useEma`), applies each variable's constraint and increments `iterations`. With
+ * `gradientAccumulationSteps` N, the gradients are summed into accumulators and the clipping, decay
+ * and update happen on every N-th call only, with their average. Everything runs on the device
+ * inside `tidy`; nothing is read back to the host.
  *
- * `variables` is Keras' list: `iteration`, `learning_rate` (when the rate is a number), then the
- * slot variables in creation order.
+ * `variables` is Keras' list: `iteration`, `learning_rate` (when the rate is a number), the moving
+ * averages, the gradient accumulators, then the update rule's slot variables in creation order.
  */
 export abstract class Optimizer implements OptimizerLike {
   name: string;
@@ -107,6 +112,9 @@ export abstract class Optimizer implements OptimizerLike {
   private readonly iterationsVariable: Variable;
   private lr: Variable | LearningRateScheduleLike | (() => number | Tensor);
   private averages: Variable[] = [];
+  private accumulatedGradients: Variable[] = [];
+  /** Variables of the base class (iteration, learning rate, averages, accumulators): not update-rule slots. */
+  private readonly baseVariables = new Set<Variable>();
   private excludedVariables = new Set<Variable>();
   private excludedPattern: RegExp | null = null;
 
@@ -123,9 +131,11 @@ export abstract class Optimizer implements OptimizerLike {
     this.lossScaleFactor = args.lossScaleFactor ?? null;
     this.gradientAccumulationSteps = args.gradientAccumulationSteps ?? null;
 
-    if (this.gradientAccumulationSteps != null) {
+    const accumulation = this.gradientAccumulationSteps;
+    // Keras treats 0 like null (no accumulation); anything else must be an integer >= 2.
+    if (accumulation != null && accumulation !== 0 && (!Number.isInteger(accumulation) || accumulation < 2)) {
       throw new ValueError(
-        `${this.name}: \`gradientAccumulationSteps\` is not supported yet. Received: gradientAccumulationSteps=${this.gradientAccumulationSteps}`,
+        `${this.name}: \`gradientAccumulationSteps\` must be an integer >= 2. Received: gradientAccumulationSteps=${accumulation}`,
       );
     }
     if (this.useEma) {
@@ -146,6 +156,7 @@ export abstract class Optimizer implements OptimizerLike {
     }
 
     this.iterationsVariable = this.addVariable([], { name: 'iteration', dtype: 'int32' });
+    this.baseVariables.add(this.iterationsVariable);
     const lr = args.learningRate;
     if (typeof lr === 'number') {
       this.lr = this.makeLearningRateVariable(lr);
@@ -161,9 +172,31 @@ export abstract class Optimizer implements OptimizerLike {
 
   // ---------------------------------------------------------------- state
 
-  /** Number of `apply` calls so far (an int32 scalar variable). */
+  /** Number of `apply` calls so far (an int32 scalar variable; it counts accumulation-only calls too). */
   get iterations(): Variable {
     return this.iterationsVariable;
+  }
+
+  /** The accumulation period when gradient accumulation is on (Keras treats 0 as off), else null. */
+  private get accumulationSteps(): number | null {
+    const n = this.gradientAccumulationSteps;
+    return n != null && n !== 0 ? n : null;
+  }
+
+  /**
+   * The step count the update rules see (Keras' `optimizer.iterations` property): `iterations`,
+   * or with gradient accumulation the number of weight updates so far, `floor(iterations / N)`.
+   * An int32 scalar; call inside `tidy`.
+   */
+  protected updateIterations(): Tensor {
+    const n = this.accumulationSteps;
+    const it = this.iterationsVariable.value;
+    return n == null ? it : ops.floorDivide(it, n);
+  }
+
+  /** `updateIterations() + 1` as a float32 scalar: the 1-based step of bias corrections. Call inside `tidy`. */
+  protected localStep(): Tensor {
+    return ops.cast(ops.add(this.updateIterations(), 1), 'float32');
   }
 
   /** The optimizer's own variables: iteration, learning_rate (if a number), slots. */
@@ -289,7 +322,10 @@ export abstract class Optimizer implements OptimizerLike {
    * `built`, and call `super.build(variables)` first.
    */
   build(variables: readonly Variable[]): void {
+    // Keras' order: all moving averages, then all gradient accumulators, then the subclass slots.
     if (this.useEma) this.averages = this.addOptimizerVariables(variables, 'average');
+    if (this.accumulationSteps != null) this.accumulatedGradients = this.addOptimizerVariables(variables, 'gradient_accumulator');
+    for (const v of [...this.averages, ...this.accumulatedGradients]) this.baseVariables.add(v);
     for (let i = 0; i < variables.length; i++) this.variableIndices.set(variables[i]!, i);
     this.builtVariables.splice(0, this.builtVariables.length, ...variables);
     this.built = true;
@@ -386,13 +422,46 @@ export abstract class Optimizer implements OptimizerLike {
       let g = gs.map((x, i) => (x.dtype === vs[i]!.dtype ? x : ops.cast(x, vs[i]!.dtype)));
       const scale = this.lossScaleFactor;
       if (scale != null) g = g.map((x) => ops.divide(x, scale));
-      g = this.clipGradients(g);
-      const lr = this.currentLearningRate();
-      this.applyWeightDecay(vs, lr);
-      this.backendUpdateStep(g, vs, lr);
+      if (this.accumulationSteps != null) {
+        this.accumulateOrUpdate(g, vs, this.accumulationSteps);
+      } else {
+        g = this.clipGradients(g);
+        const lr = this.currentLearningRate();
+        this.applyWeightDecay(vs, lr);
+        this.backendUpdateStep(g, vs, lr);
+      }
       if (this.useEma) this.updateMovingAverages();
       for (const v of vs) if (v.constraint != null) v.assign(v.constraint(v.value));
       this.iterationsVariable.assignAdd(ops.ones([], 'int32'));
+    });
+  }
+
+  /**
+   * Gradient accumulation (Keras' `_backend_apply_gradients`): on every N-th call (iterations + 1
+   * divisible by N) the weights are updated with `(g + accumulator) / N`, clipped and weight-decayed
+   * as usual, and every accumulator is reset; on the other calls `g` is only added to its
+   * accumulator. To stay on the device without a host-side branch, the update is always computed
+   * and then kept or undone per variable with `where` on the step parity.
+   */
+  private accumulateOrUpdate(grads: Tensor[], variables: Variable[], steps: number): void {
+    const isUpdate = ops.equal(ops.mod(ops.add(this.iterationsVariable.value, 1), steps), 0);
+    const accs = variables.map((v) => this.accumulatedGradients[this.variableIndex(v)]!);
+    const summed = grads.map((g, i) => ops.add(g, accs[i]!.value));
+    // Everything an update may write: the weights (weight decay, update rule) and the rule's slots.
+    const guarded = [...variables, ...this.trackedVariables.filter((v) => !this.baseVariables.has(v))];
+    const before = guarded.map((v) => ops.identity(v.value));
+
+    const averaged = this.clipGradients(summed.map((s) => ops.divide(s, steps)));
+    const lr = this.currentLearningRate();
+    this.applyWeightDecay(variables, lr);
+    this.backendUpdateStep(averaged, variables, lr);
+
+    for (const [i, v] of guarded.entries()) v.assign(ops.where(isUpdate, v.value, before[i]!));
+    // Keras resets every accumulator on an update step, and otherwise adds to those with a gradient.
+    this.accumulatedGradients.forEach((acc) => {
+      const k = accs.indexOf(acc);
+      const next = k >= 0 ? summed[k]! : acc.value;
+      acc.assign(ops.where(isUpdate, ops.zerosLike(acc.value), next));
     });
   }
 
@@ -430,7 +499,8 @@ export abstract class Optimizer implements OptimizerLike {
   }
 
   private updateMovingAverages(): void {
-    const it = this.iterationsVariable.value;
+    // Keras looks at the update count here (floor(iterations / N) with gradient accumulation).
+    const it = this.updateIterations();
     const momentum = ops.multiply(ops.cast(ops.notEqual(it, 0), 'float32'), this.emaMomentum);
     const oneMinus = ops.subtract(1, momentum);
     this.builtVariables.forEach((v, i) => {
@@ -444,6 +514,11 @@ export abstract class Optimizer implements OptimizerLike {
         v.assign(ops.where(overwrite, this.averages[i]!.value, v.value));
       });
     }
+  }
+
+  /** The moving averages of the built variables (`useEma`), in their order; empty otherwise. */
+  get modelVariablesMovingAverage(): Variable[] {
+    return [...this.averages];
   }
 
   /** With `useEma`, overwrites `variables` with their moving averages (Keras does this after `fit`). */
@@ -514,6 +589,7 @@ export abstract class Optimizer implements OptimizerLike {
   private makeLearningRateVariable(value: number): Variable {
     // Keras keeps a number learning rate in a float32 variable (index 1 of `variables`).
     const v = new Variable({ initializer: value, dtype: 'float32', trainable: false, name: 'learning_rate', path: `${this.name}/learning_rate` });
+    this.baseVariables.add(v);
     const at = this.trackedVariables.indexOf(this.iterationsVariable);
     this.trackedVariables.splice(at + 1, 0, v);
     return v;
