@@ -46,8 +46,13 @@ export class BackupAndRestore extends Callback {
   private lastBatchSeen = 0;
   private currentEpoch = 0;
 
-  constructor(backupDir: string, options: BackupAndRestoreOptions = {}) {
+  /** `new X(backupDir, options)` as in Keras, or `new X({ backupDir, ...options })`. */
+  constructor(backupDir: string | (BackupAndRestoreOptions & { backupDir: string }), options: BackupAndRestoreOptions = {}) {
     super();
+    if (typeof backupDir === 'object' && backupDir != null) {
+      options = backupDir;
+      backupDir = backupDir.backupDir;
+    }
     this.saveFreq = options.saveFreq ?? 'epoch';
     this.doubleCheckpoint = options.doubleCheckpoint ?? false;
     this.deleteCheckpoint = options.deleteCheckpoint ?? true;

@@ -35,8 +35,13 @@ export class CSVLogger extends Callback {
   private file: FileHandle | null = null;
   private headerWritten = false;
 
-  constructor(filename: string, options: CSVLoggerOptions = {}) {
+  /** `new X(filename, options)` as in Keras, or `new X({ filename, ...options })`. */
+  constructor(filename: string | (CSVLoggerOptions & { filename: string }), options: CSVLoggerOptions = {}) {
     super();
+    if (typeof filename === 'object' && filename != null) {
+      options = filename;
+      filename = filename.filename;
+    }
     this.sep = options.separator ?? ',';
     this.filename = filename;
     this.append = options.append ?? false;

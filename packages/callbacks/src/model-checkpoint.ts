@@ -62,10 +62,13 @@ export class ModelCheckpoint extends MonitorCallback {
   private lastBatchSeen = 0;
   private currentEpoch = 0;
 
-  constructor(filepath: string, options: ModelCheckpointOptions = {}) {
-    super(options.monitor ?? 'val_loss', options.mode ?? 'auto', options.initialValueThreshold ?? null);
+  /** `new ModelCheckpoint(filepath, options)` as in Keras, or `new ModelCheckpoint({ filepath, ...options })`. */
+  constructor(filepath: string | (ModelCheckpointOptions & { filepath: string }), options: ModelCheckpointOptions = {}) {
+    const opts = typeof filepath === 'object' && filepath != null ? filepath : options;
+    super(opts.monitor ?? 'val_loss', opts.mode ?? 'auto', opts.initialValueThreshold ?? null);
+    options = opts;
     this.verbose = options.verbose ?? 0;
-    this.filepath = filepath;
+    this.filepath = typeof filepath === 'object' && filepath != null ? filepath.filepath : filepath;
     this.saveBestOnly = options.saveBestOnly ?? false;
     this.saveWeightsOnly = options.saveWeightsOnly ?? false;
     this.saveFreq = options.saveFreq ?? 'epoch';
@@ -73,18 +76,18 @@ export class ModelCheckpoint extends MonitorCallback {
     if (this.saveFreq !== 'epoch' && !Number.isInteger(this.saveFreq)) {
       throw new ValueError(`Unrecognized save_freq: ${String(this.saveFreq)}. Expected save_freq are 'epoch' or integer values`);
     }
-    if (typeof filepath !== 'string' || filepath === '') {
-      throw new ValueError(`ModelCheckpoint: filepath must be a non-empty string. Received: filepath=${String(filepath)}`);
+    if (typeof this.filepath !== 'string' || this.filepath === '') {
+      throw new ValueError(`ModelCheckpoint: filepath must be a non-empty string. Received: filepath=${String(this.filepath)}`);
     }
     if (this.saveWeightsOnly) {
-      if (!filepath.endsWith('.weights.h5')) {
+      if (!this.filepath.endsWith('.weights.h5')) {
         throw new ValueError(
           'When using `saveWeightsOnly: true` in `ModelCheckpoint`, the filepath provided must end in `.weights.h5` ' +
-            `(Keras weights format). Received: filepath=${filepath}`,
+            `(Keras weights format). Received: filepath=${this.filepath}`,
         );
       }
-    } else if (!filepath.endsWith('.keras') && !filepath.endsWith('.h5')) {
-      throw new ValueError(`The filepath provided must end in \`.keras\` (Keras model format). Received: filepath=${filepath}`);
+    } else if (!this.filepath.endsWith('.keras') && !this.filepath.endsWith('.h5')) {
+      throw new ValueError(`The filepath provided must end in \`.keras\` (Keras model format). Received: filepath=${this.filepath}`);
     }
   }
 

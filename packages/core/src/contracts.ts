@@ -18,6 +18,8 @@ export interface OptimizerLike {
   readonly iterations: Variable;
   learningRate: number | LearningRateScheduleLike;
   getConfig(): Config;
+  /** With an EMA of the weights, copies the averages into `variables` (called at the end of `fit`). */
+  finalizeVariableValues?(variables: readonly Variable[]): void;
 }
 
 export type Reduction = 'sum_over_batch_size' | 'sum' | 'mean' | 'mean_with_sample_weight' | 'none' | null;

@@ -522,6 +522,8 @@ export class Model extends Layer {
         await nextFrame();
         if (this.stopTraining || train.insufficientData) break;
       }
+      // As Keras: with `useEma`, the trained weights become their moving averages.
+      if (epochs > 0) this.optimizer?.finalizeVariableValues?.(this.trainableWeights);
       await callbacks.onTrainEnd(lastLogs);
       return history;
     } finally {
