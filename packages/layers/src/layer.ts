@@ -79,6 +79,39 @@ function attachMask(t: Tensor, mask: Tensor | null, owned: boolean): void {
   };
 }
 
+/**
+ * One open entry of Keras' name-scope stack (keras/src/backend/common/name_scope.py): a scope
+ * opened for a layer restarts at the path the layer was first scoped under (`override_parent`).
+ */
+interface NameScope {
+  name: string;
+  caller: Layer;
+  overrideParent: string | null;
+}
+const nameScopes: NameScope[] = [];
+
+/** Keras `current_path()`: the open scopes' names joined by `/`, each override restarting the path. */
+export function currentPath(): string {
+  let parts: string[] = [];
+  for (const scope of nameScopes) {
+    if (scope.overrideParent != null) parts = scope.overrideParent.split('/').filter((p) => p !== '');
+    parts.push(scope.name);
+  }
+  return parts.join('/');
+}
+
+/** Keras `name_scope(name, caller=...)`: not re-entered when the innermost scope is the same one. */
+function withNameScope<T>(name: string, caller: Layer, overrideParent: string | null, fn: () => T): T {
+  const top = nameScopes[nameScopes.length - 1];
+  if (top != null && top.caller === caller && top.name === name) return fn();
+  nameScopes.push({ name, caller, overrideParent });
+  try {
+    return fn();
+  } finally {
+    nameScopes.pop();
+  }
+}
+
 function dtypeName(dtype: LayerArgs['dtype']): DataType {
   if (dtype == null) return 'float32';
   if (typeof dtype === 'string') return dtype;
@@ -109,6 +142,10 @@ export class Layer {
   batchInputShape: Dim[] | null = null;
   /** The shape(s) `build` was called with (Keras' build_config). */
   buildInputShape: Shape | Shape[] | null = null;
+  /** Keras `layer.path`: the name-scope path of the layer's build (e.g. `mha/query`); null until built. */
+  path: string | null = null;
+  /** Keras `_parent_path`: the path the layer's scope was first opened under; fixed from then on. */
+  private parentPath: string | null = null;
   readonly inboundNodes: Node[] = [];
   readonly outboundNodes: Node[] = [];
 
@@ -127,6 +164,20 @@ export class Layer {
     const batchShape = args.batchInputShape ?? args.batchShape;
     if (batchShape != null) this.batchInputShape = [...batchShape];
     else if (args.inputShape != null) this.batchInputShape = [args.batchSize ?? null, ...args.inputShape];
+    // As Keras wraps every layer's `build`: it runs in the layer's name scope, so sublayers built
+    // (or called) inside it get variable paths `<this name>/<sublayer name>/<variable>`.
+    const build = this.build;
+    this.build = (inputShape: Shape | Shape[]) =>
+      this.openNameScope(() => {
+        this.path = currentPath();
+        build.call(this, inputShape);
+      });
+  }
+
+  /** Keras `_open_name_scope`: runs `fn` in this layer's scope, under its first-seen parent path. */
+  protected openNameScope<T>(fn: () => T): T {
+    if (this.parentPath == null) this.parentPath = currentPath();
+    return withNameScope(this.name, this, this.parentPath, fn);
   }
 
   /** The Keras class name used in configs and summaries. */
@@ -200,13 +251,15 @@ export class Layer {
     const dtype = options.dtype ?? this.dtype;
     const init = getInitializer(options.initializer ?? (dtype.startsWith('float') ? 'glorot_uniform' : 'zeros'))!;
     const trainable = options.trainable ?? true;
+    // Keras' add_weight: the variable's path is the current scope path inside this layer's scope.
+    const path = withNameScope(this.name, this, this.parentPath, () => `${currentPath()}/${options.name}`);
     const variable = new Variable({
       initializer: (shape, dt) => init.apply(shape, dt),
       shape: options.shape,
       dtype,
       trainable: trainable && this.trainable,
       name: options.name,
-      path: `${this.name}/${options.name}`,
+      path,
       constraint: wrapConstraint(getConstraint(options.constraint)),
     });
     (trainable ? this.trainableVariables : this.nonTrainableVariables).push(variable);
@@ -340,10 +393,11 @@ export class Layer {
       if (!flat.every(isKerasTensor)) {
         throw new ValueError(`Layer "${this.name}" was called on a mix of symbolic and concrete tensors.`);
       }
-      return this.symbolicCall(flat as KerasTensor[], list, args);
+      // Keras builds and calls a layer inside its name scope (sublayers built there nest under it).
+      return this.openNameScope(() => this.symbolicCall(flat as KerasTensor[], list, args));
     }
     const tensors = flat.map((x) => convertToTensor(x as TensorLike));
-    return this.eagerCall(tensors, list, args);
+    return this.openNameScope(() => this.eagerCall(tensors, list, args));
   }
 
   /** Builds the layer for `shapes` if it is not built yet. */

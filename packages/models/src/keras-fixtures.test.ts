@@ -26,6 +26,8 @@ interface WeightJson {
 function loadWeights(model: Model, fixture: string): void {
   const weights = readFixtureJson<WeightJson[]>(fixture, 'weights.json');
   expect(model.weights.map((w) => w.shape)).toEqual(weights.map((w) => w.shape));
+  // Variable paths are Keras' (`<sequential model>/<layer>/<variable>`, nested cells included).
+  expect(model.weights.map((w) => w.path)).toEqual(weights.map((w) => w.path));
   model.setWeights(weights.map((w) => tensor(Float32Array.from(w.data), w.shape)));
 }
 

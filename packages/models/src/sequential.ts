@@ -82,6 +82,12 @@ export class Sequential extends Model {
   }
 
   private buildGraph(batchShape: Dim[]): void {
+    // As Keras' Sequential.build: the layers are built in the model's name scope, so their weights
+    // get paths `<model>/<layer>/<variable>`.
+    this.openNameScope(() => this.buildLayers(batchShape));
+  }
+
+  private buildLayers(batchShape: Dim[]): void {
     this.inputLayer ??= new InputLayer({ batchShape });
     let x: KerasTensor = this.inputLayer.inboundNodes[0]!.outputTensors[0]!;
     for (const layer of this.stack) {

@@ -12,15 +12,16 @@ describe('GroupedQueryAttention', () => {
     const q = randomTensor([2, 3, 5], 1);
     const v = randomTensor([2, 4, 5], 2);
     tidy(() => gqa.apply([q, v]));
-    expect(gqa.weights.map((w) => [w.path.split('/').slice(-2).join('/'), w.shape])).toEqual([
-      ['query/kernel', [5, 4, 2]],
-      ['query/bias', [4, 2]],
-      ['key/kernel', [5, 2, 2]],
-      ['key/bias', [2, 2]],
-      ['value/kernel', [5, 2, 2]],
-      ['value/bias', [2, 2]],
-      ['attention_output/kernel', [4, 2, 5]],
-      ['attention_output/bias', [5]],
+    // Keras paths: <layer name>/<sublayer name>/<variable name>.
+    expect(gqa.weights.map((w) => [w.path.slice(gqa.name.length + 1), w.path.startsWith(`${gqa.name}/`), w.shape])).toEqual([
+      ['query/kernel', true, [5, 4, 2]],
+      ['query/bias', true, [4, 2]],
+      ['key/kernel', true, [5, 2, 2]],
+      ['key/bias', true, [2, 2]],
+      ['value/kernel', true, [5, 2, 2]],
+      ['value/bias', true, [2, 2]],
+      ['attention_output/kernel', true, [4, 2, 5]],
+      ['attention_output/bias', true, [5]],
     ]);
     const mha = new MultiHeadAttention(4, 2);
     tidy(() => {

@@ -62,15 +62,16 @@ describe('MultiHeadAttention', () => {
   it('creates Keras weights (names, shapes, order) and defaults', () => {
     const mha = new MultiHeadAttention(2, 3, { valueDim: 4 });
     tidy(() => mha.apply([randomTensor([1, 5, 6]), randomTensor([1, 7, 8])]));
-    expect(mha.weights.map((w) => [w.path.split('/').slice(-2).join('/'), w.shape])).toEqual([
-      ['query/kernel', [6, 2, 3]],
-      ['query/bias', [2, 3]],
-      ['key/kernel', [8, 2, 3]],
-      ['key/bias', [2, 3]],
-      ['value/kernel', [8, 2, 4]],
-      ['value/bias', [2, 4]],
-      ['attention_output/kernel', [2, 4, 6]],
-      ['attention_output/bias', [6]],
+    // Keras paths: <layer name>/<sublayer name>/<variable name>.
+    expect(mha.weights.map((w) => [w.path.slice(mha.name.length + 1), w.path.startsWith(`${mha.name}/`), w.shape])).toEqual([
+      ['query/kernel', true, [6, 2, 3]],
+      ['query/bias', true, [2, 3]],
+      ['key/kernel', true, [8, 2, 3]],
+      ['key/bias', true, [2, 3]],
+      ['value/kernel', true, [8, 2, 4]],
+      ['value/bias', true, [2, 4]],
+      ['attention_output/kernel', true, [2, 4, 6]],
+      ['attention_output/bias', true, [6]],
     ]);
     expect(mha.attentionAxes).toEqual([1]);
     const nb = new MultiHeadAttention({ numHeads: 1, keyDim: 2, useBias: false, outputShape: 3 });

@@ -1,5 +1,6 @@
-import { type Config, type Shape, ShapeError, type Tensor, formatShape, ops, registerClass } from '@strata/core';
+import { type Config, type Shape, ShapeError, type Tensor, formatShape, ops, registerClass, tidy } from '@strata/core';
 import { type CallArgs, Layer, type LayerArgs, type LayerOutput } from '../layer';
+import { checkMaskList } from './merge';
 
 export interface ConcatenateArgs extends LayerArgs {
   axis?: number;
@@ -55,8 +56,31 @@ export class Concatenate extends Layer {
     return out;
   }
 
-  override computeMask(): null {
-    return null;
+  /**
+   * Keras' `Concatenate.compute_mask`: every input's mask at the input's full shape (all true for
+   * an unmasked input; a mask of lower rank is expanded over the trailing axis), concatenated along
+   * `axis`, then reduced with ANY over the last axis.
+   */
+  override computeMask(inputs: LayerOutput, mask: Tensor | (Tensor | null)[] | null | undefined): Tensor | null {
+    const masks = checkMaskList(this, inputs, mask);
+    if (masks == null || masks.every((m) => m == null)) return null;
+    const list = inputs as Tensor[];
+    return tidy(() => {
+      const full = list.map((x, i) => {
+        const m = masks[i];
+        if (m == null) return ops.cast(ops.onesLike(x), 'bool');
+        const b = m.dtype === 'bool' ? m : ops.notEqual(m, 0);
+        if (m.rank >= x.rank) return b;
+        try {
+          return ops.broadcastTo(ops.expandDims(b, -1), x.shape);
+        } catch {
+          throw new ShapeError(
+            `Layer "${this.name}" (Concatenate): mask ${i} of shape ${formatShape(m.shape)} cannot be broadcast to its input of shape ${formatShape(x.shape)}.`,
+          );
+        }
+      });
+      return ops.any(ops.concatenate(full, this.axis < 0 ? full[0]!.rank + this.axis : this.axis), -1);
+    });
   }
 
   override getConfig(): Config {

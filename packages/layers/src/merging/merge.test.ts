@@ -85,13 +85,15 @@ describe('elementwise merge layers', () => {
     );
   });
 
-  it('masks: the output mask is the AND of the input masks', () => {
+  it('masks: the output mask is the OR of the input masks (Keras Merge.compute_mask)', () => {
     const add = new Add();
+    const x = tensor([[1, 2, 3]]);
     tidy(() => {
-      const m = add.computeMask([], [tensor([[1, 1, 0]], undefined, 'bool'), null, tensor([[1, 0, 0]], undefined, 'bool')]);
-      expect(Array.from((m as Tensor).dataSync())).toEqual([1, 0, 0]);
+      const m = add.computeMask([x, x], [tensor([[1, 1, 0]], undefined, 'bool'), tensor([[1, 0, 0]], undefined, 'bool')]);
+      expect(Array.from((m as Tensor).dataSync())).toEqual([1, 1, 0]);
     });
-    expect(add.computeMask([], null)).toBeNull();
+    expect(add.computeMask([x, x], null)).toBeNull();
+    x.dispose();
   });
 
   it('leaves no tensors behind (including rank alignment)', async () => {

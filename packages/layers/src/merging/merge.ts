@@ -1,5 +1,5 @@
 import { type Config, type Dim, type Shape, ShapeError, type Tensor, ValueError, formatShape, ops, tidy } from '@strata/core';
-import { type CallArgs, Layer, type LayerArgs, type LayerOutput } from '../layer';
+import { type CallArgs, Layer, type LayerArgs, type LayerOutput, getMask } from '../layer';
 
 const list = (shapes: readonly (Shape | null)[]) => `[${shapes.map((s) => (s == null ? 'None' : formatShape(s))).join(', ')}]`;
 
@@ -14,7 +14,44 @@ export abstract class Merge extends Layer {
     this.supportsMasking = true;
   }
 
-  protected abstract mergeFunction(inputs: Tensor[]): Tensor;
+  /**
+   * Combines the rank-aligned inputs. `masks[i]` is input i's mask as Keras' `_merge_function`
+   * sees it (`x._keras_mask`): inputs expanded to the common rank are new tensors without one.
+   */
+  protected abstract mergeFunction(inputs: Tensor[], masks: (Tensor | null)[]): Tensor;
+
+  /** A `(batch, ...)` mask as a boolean tensor of `x`'s shape (Keras: expand the last axis, broadcast). */
+  protected broadcastMask(mask: Tensor, x: Tensor): Tensor {
+    const m = mask.dtype === 'bool' ? mask : ops.notEqual(mask, 0);
+    const expanded = ops.expandDims(m, -1);
+    const fits = expanded.rank === x.rank && expanded.shape.every((d, i) => d === 1 || d === x.shape[i]);
+    if (!fits) {
+      throw new ShapeError(
+        `Layer "${this.name}" (${this.className}): a mask of shape ${formatShape(mask.shape)} cannot be broadcast to its input of shape ${formatShape(x.shape)} (the mask needs the input's shape without the last axis).`,
+      );
+    }
+    return ops.broadcastTo(expanded, x.shape);
+  }
+
+  /**
+   * Keras' `_apply_merge_op_and_or_mask` (Maximum, Minimum: no identity element). Each masked
+   * entry of an input is replaced by the running result, and while every input so far is masked
+   * the running result's masked entries by the input's, so masked entries never win; the output
+   * mask (the OR of all masks) is left to `computeMask`.
+   */
+  protected applyMergeOpAndOrMask(op: (a: Tensor, b: Tensor) => Tensor, inputs: Tensor[], masks: (Tensor | null)[]): Tensor {
+    let output = inputs[0]!;
+    let outputMask = masks[0] == null ? null : this.broadcastMask(masks[0], output);
+    for (let i = 1; i < inputs.length; i++) {
+      let x = inputs[i]!;
+      const mask = masks[i] == null ? null : this.broadcastMask(masks[i]!, x);
+      if (mask != null) x = ops.where(mask, x, output);
+      if (outputMask != null) output = ops.where(outputMask, output, x);
+      outputMask = mask != null && outputMask != null ? ops.logicalOr(outputMask, mask) : null;
+      output = op(output, x);
+    }
+    return output;
+  }
 
   /** Broadcast of two non-batch shapes, or a ShapeError naming the layer and every input shape. */
   protected elementwiseShape(a: Dim[] | null, b: Dim[] | null, all: readonly Shape[]): Dim[] | null {
@@ -61,7 +98,7 @@ export abstract class Merge extends Layer {
     this.built = true;
   }
 
-  override call(inputs: LayerOutput, _args: CallArgs = {}): Tensor {
+  override call(inputs: LayerOutput, args: CallArgs = {}): Tensor {
     if (!Array.isArray(inputs)) {
       throw new ValueError(
         `Layer "${this.name}" (${this.className}): a merge layer should be called on a list of inputs. Received: a tensor of shape ${formatShape(inputs.shape)} (not a list of tensors)`,
@@ -69,13 +106,16 @@ export abstract class Merge extends Layer {
     }
     this.checkShapes(inputs.map((t) => t.shape));
     const maxRank = Math.max(...inputs.map((t) => t.rank));
+    const given = Array.isArray(args.mask) ? args.mask : inputs.map(getMask);
+    // Only inputs already at the common rank reach Keras' merge function with their mask.
+    const masks = inputs.map((t, i) => (t.rank === maxRank ? (given[i] ?? null) : null));
     return tidy(() => {
       const aligned = inputs.map((t) => {
         let x = t;
         for (let r = t.rank; r < maxRank; r++) x = ops.expandDims(x, 1);
         return x;
       });
-      return this.mergeFunction(aligned);
+      return this.mergeFunction(aligned, masks);
     });
   }
 
@@ -85,17 +125,46 @@ export abstract class Merge extends Layer {
     return [batch.length === 1 ? batch[0]! : null, ...out];
   }
 
-  /** Keras: the AND of the given masks, or none. */
-  override computeMask(_inputs: LayerOutput, mask: Tensor | (Tensor | null)[] | null | undefined): Tensor | null {
-    if (mask == null) return null;
-    const masks = (Array.isArray(mask) ? mask : [mask]).filter((m): m is Tensor => m != null);
-    if (masks.length === 0) return null;
-    return tidy(() => ops.all(ops.stack(masks.map((m) => ops.cast(m, 'bool')), 0), 0));
+  /**
+   * Keras' `Merge.compute_mask`: the OR of the inputs' masks (a step is kept if any input keeps
+   * it), or none as soon as one input has no mask.
+   */
+  override computeMask(inputs: LayerOutput, mask: Tensor | (Tensor | null)[] | null | undefined): Tensor | null {
+    const masks = checkMaskList(this, inputs, mask);
+    if (masks == null || masks.some((m) => m == null)) return null;
+    if (masks.length === 1) return masks[0]!;
+    return tidy(() => (masks as Tensor[]).map(asBool).reduce((a, b) => ops.logicalOr(a, b)));
   }
 
   override getConfig(): Config {
     return super.getConfig();
   }
+}
+
+const asBool = (m: Tensor): Tensor => (m.dtype === 'bool' ? m : ops.notEqual(m, 0));
+
+/**
+ * Keras' argument checks of the merge layers' `compute_mask`: `null` for no mask, else the mask
+ * list, which must pair up with a list of inputs.
+ */
+export function checkMaskList(
+  layer: Layer,
+  inputs: LayerOutput,
+  mask: Tensor | (Tensor | null)[] | null | undefined,
+): (Tensor | null)[] | null {
+  if (mask == null) return null;
+  if (!Array.isArray(mask)) {
+    throw new ValueError(`Layer "${layer.name}" (${layer.className}): \`mask\` should be a list. Received: mask=a tensor of shape ${formatShape(mask.shape)}`);
+  }
+  if (!Array.isArray(inputs)) {
+    throw new ValueError(`Layer "${layer.name}" (${layer.className}): \`inputs\` should be a list. Received: inputs=a tensor of shape ${formatShape(inputs.shape)}`);
+  }
+  if (mask.length !== inputs.length) {
+    throw new ValueError(
+      `Layer "${layer.name}" (${layer.className}): the lists \`inputs\` and \`mask\` should have the same length. Received: inputs of length ${inputs.length}, and mask of length ${mask.length}`,
+    );
+  }
+  return mask;
 }
 
 /** Folds `op` over the inputs, left to right. */

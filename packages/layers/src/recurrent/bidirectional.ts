@@ -16,7 +16,7 @@ import {
 import { InputSpec } from '../input-spec';
 import { Layer, type LayerArgs, type LayerOutput } from '../layer';
 import { positional } from '../utils/args';
-import { RNN, type RNNCallArgs, prefixPaths } from './rnn';
+import { RNN, type RNNCallArgs } from './rnn';
 
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave' | null;
 
@@ -85,11 +85,9 @@ export class Bidirectional extends Layer {
   }
 
   override build(inputShape: Shape | Shape[]): void {
+    // Built inside this layer's name scope, as Keras does: paths `<bidirectional>/<forward_x>/...`.
     for (const layer of [this.forwardLayer, this.backwardLayer]) {
-      if (layer.built) continue;
-      const before = new Set(layer.weights);
-      layer.maybeBuild([inputShape as Dim[]], false);
-      prefixPaths(layer.weights.filter((w) => !before.has(w)), this.name);
+      if (!layer.built) layer.maybeBuild([inputShape as Dim[]], false);
     }
     this.built = true;
   }

@@ -16,7 +16,7 @@ import type { LayerOutput } from '../layer';
 import { serializeRegularizer } from '../regularizers/regularizer';
 import { toFloat } from '../utils/tensors';
 import { ConvLSTMCell, type ConvLSTMCellArgs } from './conv-lstm-cell';
-import { RNN, type RNNArgs, type RNNCallArgs, prefixPaths } from './rnn';
+import { RNN, type RNNArgs, type RNNCallArgs } from './rnn';
 
 export interface ConvLSTMArgs extends ConvLSTMCellArgs, Omit<RNNArgs, 'cell'> {}
 
@@ -89,14 +89,7 @@ export abstract class ConvLSTM extends RNN {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Dim[];
     this.checkShape(shape);
     const last = this.lastShape(shape);
-    if (!this.cell.built) {
-      const before = new Set(this.cell.weights);
-      this.cell.maybeBuild([[last[0] ?? null, ...last.slice(2)]], false);
-      prefixPaths(
-        this.cell.weights.filter((w) => !before.has(w)),
-        this.name,
-      );
-    }
+    if (!this.cell.built) this.cell.maybeBuild([[last[0] ?? null, ...last.slice(2)]], false);
     const axis = this.channelsFirst ? 2 : this.rank + 2;
     this.inputSpec = new InputSpec({ ndim: this.rank + 3, axes: { [axis]: last[last.length - 1]! } });
     this.built = true;

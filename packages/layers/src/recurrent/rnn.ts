@@ -48,11 +48,6 @@ export interface RNNCallArgs extends CallArgs {
   initialState?: TensorLike | TensorLike[] | null;
 }
 
-/** Prefixes the Keras paths of `variables` with `prefix/` (weights created by a sublayer's build). */
-export function prefixPaths(variables: readonly Variable[], prefix: string): void {
-  for (const v of variables) v.path = `${prefix}/${v.path}`;
-}
-
 /**
  * `keras.layers.RNN`: runs `cell` over the time axis of `(batch, timesteps, features)` inputs.
  * A masked timestep keeps the previous states and (with `returnSequences`) repeats the previous
@@ -104,11 +99,8 @@ export class RNN extends Layer {
 
   override build(inputShape: Shape | Shape[]): void {
     const shape = inputShape as Dim[];
-    if (!this.cell.built) {
-      const before = new Set(this.cell.weights);
-      this.cell.maybeBuild([[shape[0] ?? null, ...shape.slice(2)]], false);
-      prefixPaths(this.cell.weights.filter((w) => !before.has(w)), this.name);
-    }
+    // Built inside this layer's name scope: the cell's weights are `<rnn>/<cell>/<name>`.
+    if (!this.cell.built) this.cell.maybeBuild([[shape[0] ?? null, ...shape.slice(2)]], false);
     if (this.stateful) {
       const batch = shape[0];
       if (batch == null) {

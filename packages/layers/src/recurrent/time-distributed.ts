@@ -16,7 +16,6 @@ import {
 import { InputSpec } from '../input-spec';
 import { type CallArgs, Layer, type LayerArgs, type LayerOutput } from '../layer';
 import { positional } from '../utils/args';
-import { prefixPaths } from './rnn';
 
 export interface TimeDistributedArgs extends LayerArgs {
   /** The layer applied to every timestep (or its serialized form). */
@@ -51,11 +50,8 @@ export class TimeDistributed extends Layer {
     if (shape.length < 3) {
       throw new ValueError(`\`TimeDistributed\` Layer should be passed an \`input_shape\` with at least 3 dimensions, received: ${formatShape(shape)}`);
     }
-    if (!this.layer.built) {
-      const before = new Set(this.layer.weights);
-      this.layer.maybeBuild([[shape[0] ?? null, ...shape.slice(2)]], false);
-      prefixPaths(this.layer.weights.filter((w) => !before.has(w)), this.name);
-    }
+    // Built inside this layer's name scope, as Keras does: paths `<time_distributed>/<layer>/...`.
+    if (!this.layer.built) this.layer.maybeBuild([[shape[0] ?? null, ...shape.slice(2)]], false);
     this.built = true;
   }
 
