@@ -2,8 +2,7 @@ import { type Config, type Shape, type Tensor, ops, registerClass, tidy } from '
 import { type CallArgs, Layer, type LayerArgs, type LayerOutput } from '../layer';
 import { type DataFormat, normalizeDataFormat, positional } from '../utils/args';
 import { transformValueRange } from './image-color-utils';
-import { imageAxes } from './image-utils';
-import { checkValueRange } from './random-image';
+import { imageAxes, sortedValueRange, toFloat } from './image-utils';
 
 export interface AutoContrastArgs extends LayerArgs {
   valueRange?: [number, number];
@@ -13,7 +12,7 @@ export interface AutoContrastArgs extends LayerArgs {
 /**
  * `keras.layers.AutoContrast`: stretches every image channel so its minimum maps to `value_range[0]`
  * and its maximum to `value_range[1]` (constant channels, whose scale is not finite, are kept).
- * Applied in training and inference alike.
+ * Applied in training and inference alike (Keras ignores `training` here); float32 output.
  */
 export class AutoContrast extends Layer {
   static override className = 'AutoContrast';
@@ -26,7 +25,7 @@ export class AutoContrast extends Layer {
   constructor(...args: unknown[]) {
     const a = positional<AutoContrastArgs>(['valueRange'], args);
     super(a);
-    this.valueRange = checkValueRange('AutoContrast', a.valueRange);
+    this.valueRange = sortedValueRange('AutoContrast', a.valueRange);
     this.dataFormat = normalizeDataFormat(a.dataFormat);
     this.built = true;
   }
@@ -35,7 +34,7 @@ export class AutoContrast extends Layer {
     const x = inputs as Tensor;
     const [hAxis, wAxis] = imageAxes(`AutoContrast "${this.name}"`, x.shape, this.dataFormat);
     return tidy(() => {
-      const xf = x.dtype === 'float32' ? x : ops.cast(x, 'float32');
+      const xf = toFloat(x);
       const v = transformValueRange(xf, this.valueRange, [0, 255]);
       const low = ops.min(v, [hAxis, wAxis], true);
       const high = ops.max(v, [hAxis, wAxis], true);

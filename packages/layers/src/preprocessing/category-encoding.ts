@@ -13,7 +13,8 @@ export interface CategoryEncodingArgs extends LayerArgs {
 
 /**
  * `keras.layers.CategoryEncoding`: one-hot, multi-hot or count encoding of integer features.
- * `call(x, {countWeights})` weights the counts in 'count' mode.
+ * `call(x, {countWeights})` weights the counts in 'count' mode. Float32 output (the layer dtype);
+ * "binary" is accepted as the old name of "multi_hot".
  */
 export class CategoryEncoding extends Layer {
   static override className = 'CategoryEncoding';
@@ -27,7 +28,9 @@ export class CategoryEncoding extends Layer {
   constructor(...args: unknown[]) {
     const a = positional<CategoryEncodingArgs>(['numTokens', 'outputMode'], args);
     super(a);
-    this.outputMode = checkOutputMode('CategoryEncoding', a.outputMode, ['one_hot', 'multi_hot', 'count'], 'multi_hot');
+    // Keras still accepts the deprecated name "binary" for "multi_hot".
+    const mode = (a.outputMode as string | undefined) === 'binary' ? 'multi_hot' : a.outputMode;
+    this.outputMode = checkOutputMode('CategoryEncoding', mode, ['one_hot', 'multi_hot', 'count'], 'multi_hot');
     if (a.numTokens == null) {
       throw new ValueError('CategoryEncoding: `num_tokens` must be set to use this layer. If the number of tokens is not known beforehand, use the IntegerLookup layer instead.');
     }
@@ -55,7 +58,8 @@ export class CategoryEncoding extends Layer {
   }
 
   override getConfig(): Config {
-    return { ...super.getConfig(), num_tokens: this.numTokens, output_mode: this.outputMode, sparse: this.sparse };
+    // Keras' config has no `sparse` key.
+    return { ...super.getConfig(), num_tokens: this.numTokens, output_mode: this.outputMode };
   }
 }
 registerClass('layer', CategoryEncoding, { module: 'keras.layers', className: 'CategoryEncoding' });

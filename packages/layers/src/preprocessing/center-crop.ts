@@ -1,7 +1,7 @@
 import { type Config, type Shape, type Tensor, registerClass, tidy } from '@strata/core';
 import { Layer, type LayerArgs, type LayerOutput } from '../layer';
 import { type DataFormat, normalizeDataFormat, positional } from '../utils/args';
-import { checkSize, cropImage, imageAxes, smartResize, withSpatial } from './image-utils';
+import { checkSize, cropImage, imageAxes, smartResize, toFloat, withSpatial } from './image-utils';
 
 export interface CenterCropArgs extends LayerArgs {
   height?: number;
@@ -11,7 +11,8 @@ export interface CenterCropArgs extends LayerArgs {
 
 /**
  * `keras.layers.CenterCrop`: crops the central (height, width) window of images. An image smaller
- * than the target is cropped to the target aspect ratio and resized (bilinear), as in Keras.
+ * than the target (on either axis) has the central box of the target aspect ratio cropped and
+ * resized (bilinear, Keras `smart_resize`). The output is float32, as Keras casts to its compute dtype.
  */
 export class CenterCrop extends Layer {
   static override className = 'CenterCrop';
@@ -38,7 +39,7 @@ export class CenterCrop extends Layer {
       const hDiff = x.shape[hAxis]! - this.height;
       const wDiff = x.shape[hAxis + 1]! - this.width;
       if (hDiff >= 0 && wDiff >= 0) {
-        return cropImage(x, hAxis, Math.trunc(hDiff / 2), Math.trunc(wDiff / 2), this.height, this.width);
+        return cropImage(toFloat(x), hAxis, Math.trunc(hDiff / 2), Math.trunc(wDiff / 2), this.height, this.width);
       }
       return smartResize(x, hAxis, this.height, this.width);
     });

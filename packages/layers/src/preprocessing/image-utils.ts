@@ -78,3 +78,34 @@ export function checkSize(layer: string, name: string, value: unknown): number {
   }
   return value;
 }
+
+/**
+ * Keras' `_set_value_range` for image layers: any list of two numbers, sorted (so `[255, 0]` is
+ * accepted as `[0, 255]`); defaults to `[0, 255]`.
+ */
+export function sortedValueRange(layer: string, value: unknown): [number, number] {
+  const v = value ?? [0, 255];
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((e) => typeof e === 'number' && Number.isFinite(e))) {
+    throw new ValueError(`${layer}: the \`value_range\` argument should be a list of two numbers. Received: value_range=${JSON.stringify(value)}`);
+  }
+  return v[0] <= v[1] ? [v[0], v[1]] : [v[1], v[0]];
+}
+
+/** Keras' per-element `_check_factor_range` factor: a number `f` is `[-|f|, |f|]` (or `[0, f]` if `fromZero`), a pair is sorted; every entry must lie in `bounds`. */
+export function elementwiseFactor(layer: string, name: string, value: unknown, bounds: readonly [number, number], fromZero: boolean): [number, number] {
+  const [lo, hi] = bounds;
+  const fail = () =>
+    new ValueError(`${layer}: the \`${name}\` argument should be a number (or a list of two numbers) in the range [${lo}, ${hi}]. Received: ${name}=${JSON.stringify(value)}`);
+  const inRange = (e: unknown): e is number => typeof e === 'number' && Number.isFinite(e) && e >= lo && e <= hi;
+  if (Array.isArray(value)) {
+    if (value.length !== 2 || !inRange(value[0]) || !inRange(value[1])) throw fail();
+    return value[0] <= value[1] ? [value[0], value[1]] : [value[1], value[0]];
+  }
+  if (!inRange(value)) throw fail();
+  return fromZero ? [0, value] : [-Math.abs(value), Math.abs(value)];
+}
+
+/** Casts to float32 (Keras image layers compute in, and return, the layer's float compute dtype). */
+export function toFloat(x: Tensor): Tensor {
+  return x.dtype === 'float32' ? x : ops.cast(x, 'float32');
+}

@@ -2,6 +2,7 @@ import { type Tensor, ValueError, ops, random, registerClass, tensor, tidy } fro
 import type { CallArgs, LayerOutput } from '../layer';
 import { positional } from '../utils/args';
 import { betaDraws, mixInputs } from './image-mix-utils';
+import { toFloat } from './image-utils';
 import { type RandomImageArgs, RandomImageLayer } from './random-image';
 
 export interface MixUpArgs extends RandomImageArgs {
@@ -34,6 +35,8 @@ export class MixUp extends RandomImageLayer {
   override call(inputs: LayerOutput, args: CallArgs = {}): LayerOutput {
     const { images, labels } = mixInputs(`MixUp "${this.name}"`, inputs);
     if (!args.training) return inputs;
+    // One image (rank 3) is mixed with itself in Keras, which leaves it as it is (as float32).
+    if (images.rank === 3) return labels == null ? toFloat(images) : [toFloat(images), labels];
     const n = images.shape[0]!;
     const perm = tensor(random.permutation(n, this.seedGenerator), [n], 'int32');
     const w = betaDraws(this.seedGenerator, n, this.alpha, this.alpha);

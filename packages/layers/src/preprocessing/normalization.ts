@@ -30,9 +30,21 @@ export interface NormalizationArgs extends LayerArgs {
 
 type NestedNumbers = number | NestedNumbers[];
 
+/** `np.shape` of a number or nested list. */
+function nestedShape(v: NestedNumbers): number[] {
+  const shape: number[] = [];
+  let cur: NestedNumbers = v;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    cur = cur[0] as NestedNumbers;
+  }
+  return shape;
+}
+
 /**
- * `keras.layers.Normalization`: `(x - mean) / sqrt(var)` with per-`axis` statistics, given as
- * `mean`/`variance` or learned by `adapt(data)` (population variance, like Keras).
+ * `keras.layers.Normalization`: `(x - mean) / max(sqrt(var), epsilon)` with per-`axis` statistics
+ * (kept axes sorted, as Keras), given as `mean`/`variance` (their dims aligned with the kept axes
+ * from the right, then broadcast) or learned by `adapt(data)` (population variance, like Keras).
  */
 export class Normalization extends Layer {
   static override className = 'Normalization';
@@ -44,6 +56,7 @@ export class Normalization extends Layer {
   adaptMean: Variable | null = null;
   adaptVariance: Variable | null = null;
   private broadcastShape: number[] | null = null;
+  private kept: number[] = [];
 
   constructor(axis?: number | number[] | null, mean?: number | number[] | null, variance?: number | number[] | null, options?: Omit<NormalizationArgs, 'axis' | 'mean' | 'variance'>);
   constructor(args: NormalizationArgs);
@@ -62,18 +75,34 @@ export class Normalization extends Layer {
     }
     this.inputMean = (a.mean as NestedNumbers | null | undefined) ?? null;
     this.inputVariance = (a.variance as NestedNumbers | null | undefined) ?? null;
+    if (this.inputMean != null) {
+      const ms = nestedShape(this.inputMean);
+      const vs = nestedShape(this.inputVariance!);
+      if (ms.length !== vs.length || ms.some((d, i) => d !== vs[i])) {
+        throw new ValueError(
+          `Normalization: when setting values directly, \`mean\` and \`variance\` must have the same shape. Received: mean shape ${formatShape(ms)} and variance shape ${formatShape(vs)}`,
+        );
+      }
+      if (ms.length > this.axis.length) {
+        throw new ValueError(
+          `Normalization: the rank of \`mean\` must be less than or equal to the number of axes (${this.axis.length}). Received: mean shape ${formatShape(ms)} for axis ${JSON.stringify(this.axis)}`,
+        );
+      }
+    }
     this.invert = a.invert ?? false;
     this.supportsMasking = true;
   }
 
+  /** The kept axes, made non-negative and sorted (as Keras' `_keep_axis`). */
   private keptAxes(rank: number, shape: readonly Dim[]): number[] {
-    return this.axis.map((ax) => {
+    const kept = this.axis.map((ax) => {
       const p = ax < 0 ? ax + rank : ax;
       if (p < 0 || p >= rank) {
         throw new ValueError(`Normalization "${this.name}": axis ${ax} is out of range for input shape ${formatShape(shape as Dim[])}.`);
       }
       return p;
     });
+    return kept.sort((p, q) => p - q);
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -88,6 +117,7 @@ export class Normalization extends Layer {
       }
     }
     this.broadcastShape = shape.map((d, i) => (kept.includes(i) ? d! : 1));
+    this.kept = kept;
     const varShape = kept.map((p) => shape[p]!);
     if (this.inputMean == null) {
       this.adaptMean = this.addWeight({ name: 'mean', shape: varShape, initializer: 'zeros', trainable: false });
@@ -137,8 +167,12 @@ export class Normalization extends Layer {
   private stats(): [Tensor, Tensor] {
     const shape = this.broadcastShape!;
     if (this.inputMean != null) {
-      const m = tensor(this.inputMean as number);
-      const v = tensor(this.inputVariance as number);
+      // Keras aligns the dims of a given mean/variance with the kept axes from the right.
+      const ms = nestedShape(this.inputMean);
+      const expanded = shape.map(() => 1);
+      for (let i = 1; i <= ms.length; i++) expanded[this.kept[this.kept.length - i]!] = ms[ms.length - i]!;
+      const m = ops.reshape(tensor(this.inputMean as number[], undefined, 'float32'), expanded);
+      const v = ops.reshape(tensor(this.inputVariance as number[], undefined, 'float32'), expanded);
       return [ops.broadcastTo(m, shape), ops.broadcastTo(v, shape)];
     }
     return [ops.reshape(this.adaptMean!.value, shape), ops.reshape(this.adaptVariance!.value, shape)];

@@ -63,8 +63,8 @@ describe('RandomRotation', () => {
       expectAllClose(y, expected, { atol: 1e-4, shape: [3, 3, 1] });
     });
     const r = new RandomRotation(0.1, { seed: 1 });
-    expect(r.getConfig()).toMatchObject({ factor: 0.1, fill_mode: 'reflect', interpolation: 'bilinear', fill_value: 0, seed: 1 });
-    expect(roundTrip<RandomRotation>(r).factor).toBe(0.1);
+    expect(r.getConfig()).toMatchObject({ factor: [-0.1, 0.1], fill_mode: 'reflect', interpolation: 'bilinear', fill_value: 0, seed: 1 });
+    expect(roundTrip<RandomRotation>(r).factor).toEqual([-0.1, 0.1]);
     expect(() => new RandomRotation(1.5)).toThrow(/RandomRotation.*factor/);
   });
 });
@@ -85,6 +85,57 @@ describe('RandomZoom', () => {
     tidy(() => {
       const x = tensor(Array.from({ length: 16 }, (_, i) => i), [1, 4, 4, 1]);
       expect(data(z.apply(x))).toEqual(data(x));
+    });
+  });
+});
+
+describe('affine layers: Keras factor handling, config and dtype', () => {
+  it('RandomRotation uses _set_factor (bounds [-1, 1]) and stores the pair', () => {
+    expect(new RandomRotation(-0.25).factor).toEqual([-0.25, 0.25]);
+    expect(new RandomRotation([0.3, -0.1]).factor).toEqual([-0.1, 0.3]);
+    // _set_factor only refuses a pair lying wholly outside the bounds.
+    expect(new RandomRotation([-2, 0.5]).factor).toEqual([-2, 0.5]);
+    expect(() => new RandomRotation([2, 3])).toThrow(/RandomRotation.*factor/);
+    const r = new RandomRotation([0.3, -0.1], { seed: 3 });
+    expect(roundTrip<RandomRotation>(r).getConfig()).toEqual(r.getConfig());
+    // A fixed half turn: out(y, x) = in(H-1-y, W-1-x).
+    tidy(() => {
+      const y = new RandomRotation([0.5, 0.5], { interpolation: 'nearest' }).apply(tensor([1, 2, 3, 4, 5, 6], [1, 2, 3, 1]), { training: true });
+      expectAllClose(y, [6, 5, 4, 3, 2, 1], { atol: 1e-5 });
+    });
+  });
+
+  it('RandomTranslation / RandomZoom check each entry in [-1, 1], sort pairs and keep the given factors in the config', () => {
+    const t = new RandomTranslation([0.5, 0.25], 0, { fillMode: 'constant', interpolation: 'nearest', seed: 1 });
+    expect(t.getConfig()).toMatchObject({ height_factor: [0.5, 0.25], width_factor: 0 });
+    expect(roundTrip<RandomTranslation>(t).getConfig()).toEqual(t.getConfig());
+    tidy(() => {
+      // dy ~ U[0.25, 0.5) * 4 in [1, 2): the top row always comes from outside (constant 0).
+      for (let k = 0; k < 10; k++) {
+        const y = Array.from((t.apply(tensor([1, 2, 3, 4], [1, 4, 1, 1]), { training: true }) as Tensor).dataSync());
+        expect(y[0]).toBe(0);
+        expect([
+          [0, 1, 2, 3],
+          [0, 0, 1, 2],
+        ]).toContainEqual(y);
+      }
+    });
+    expect(() => new RandomTranslation([-2, 0.5], 0)).toThrow(/RandomTranslation.*height_factor/);
+    expect(() => new RandomTranslation(0, -1.5)).toThrow(/RandomTranslation.*width_factor/);
+    const z = new RandomZoom([0.3, -0.3], -0.2);
+    expect(z.getConfig()).toMatchObject({ height_factor: [0.3, -0.3], width_factor: -0.2 });
+    expect(() => new RandomZoom([0.2, 1.2])).toThrow(/RandomZoom.*height_factor/);
+  });
+
+  it('outputs float32, also at inference', () => {
+    tidy(() => {
+      const x = tensor([1, 2, 3, 4], [1, 2, 2, 1], 'int32');
+      for (const l of [new RandomRotation(0.1), new RandomTranslation(0.1, 0.1), new RandomZoom(0.1)]) {
+        const y = l.apply(x) as Tensor;
+        expect(y.dtype).toBe('float32');
+        expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]);
+        expect((l.apply(x, { training: true }) as Tensor).dtype).toBe('float32');
+      }
     });
   });
 });

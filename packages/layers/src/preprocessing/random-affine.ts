@@ -1,9 +1,9 @@
-import { type Config, type Tensor, ValueError, ops, registerClass, tidy } from '@strata/core';
+import { type Config, type Tensor, ops, registerClass, tidy } from '@strata/core';
 import type { CallArgs, LayerOutput } from '../layer';
 import { positional } from '../utils/args';
 import { type AffineInterpolation, type FillMode, affineTransform, checkFillMode, checkInterpolation } from './affine';
-import { imageAxes } from './image-utils';
-import { type RandomImageArgs, RandomImageLayer, factorPair } from './random-image';
+import { elementwiseFactor, imageAxes, toFloat } from './image-utils';
+import { type RandomImageArgs, RandomImageLayer, kerasFactor } from './random-image';
 
 type Factor = number | [number, number];
 
@@ -13,7 +13,7 @@ interface AffineArgs extends RandomImageArgs {
   fillValue?: number;
 }
 
-/** Shared by RandomTranslation/Rotation/Zoom: per-image random affine transforms, in training only. */
+/** Shared by RandomTranslation/Rotation/Zoom: per-image random affine transforms in training; float32 output (also at inference, values unchanged). */
 abstract class RandomAffineLayer extends RandomImageLayer {
   readonly fillMode: FillMode;
   readonly interpolation: AffineInterpolation;
@@ -36,7 +36,7 @@ abstract class RandomAffineLayer extends RandomImageLayer {
   override call(inputs: LayerOutput, args: CallArgs = {}): Tensor {
     const x = inputs as Tensor;
     imageAxes(`${this.className} "${this.name}"`, x.shape, this.dataFormat);
-    if (!args.training) return x;
+    if (!args.training) return toFloat(x);
     return tidy(() => {
       let y = x.rank === 3 ? ops.expandDims(x, 0) : x;
       const cf = this.dataFormat === 'channels_first';
@@ -54,16 +54,13 @@ abstract class RandomAffineLayer extends RandomImageLayer {
   }
 }
 
-function checkedPair(layer: string, name: string, value: unknown, lowest: number): [number, number] {
-  const [lo, hi] = factorPair(value, true);
-  if (!(lo >= lowest && hi <= 1 && lo <= hi) || Math.abs(lo) > 1) {
-    throw new ValueError(`${layer}: \`${name}\` must be a number or a pair [lower, upper] of numbers within [${lowest}, 1] with lower <= upper. Received: ${name}=${JSON.stringify(value)}`);
-  }
-  return [lo, hi];
+/** Keras' per-entry check of the translation / zoom factors: a number `f` is `[-|f|, |f|]`, a pair is sorted, all in [-1, 1]. */
+function affineFactor(layer: string, name: string, value: unknown): [number, number] {
+  return elementwiseFactor(layer, name, value, [-1, 1], false);
 }
 
 export interface RandomTranslationArgs extends AffineArgs {
-  /** Fraction of the height: `f` means [-f, f]; a pair is [lower, upper]. */
+  /** Fraction of the height in [-1, 1]: `f` means [-|f|, |f|]; a pair is sorted. Kept as given in the config. */
   heightFactor?: Factor;
   widthFactor?: Factor;
 }
@@ -82,8 +79,8 @@ export class RandomTranslation extends RandomAffineLayer {
   constructor(...args: unknown[]) {
     const a = positional<RandomTranslationArgs>(['heightFactor', 'widthFactor', 'fillMode', 'interpolation', 'seed', 'fillValue'], args);
     super('RandomTranslation', a);
-    this.h = checkedPair('RandomTranslation', 'height_factor', a.heightFactor, -1);
-    this.w = checkedPair('RandomTranslation', 'width_factor', a.widthFactor, -1);
+    this.h = affineFactor('RandomTranslation', 'height_factor', a.heightFactor);
+    this.w = affineFactor('RandomTranslation', 'width_factor', a.widthFactor);
     this.heightFactor = a.heightFactor!;
     this.widthFactor = a.widthFactor!;
   }
@@ -101,14 +98,15 @@ export class RandomTranslation extends RandomAffineLayer {
 registerClass('layer', RandomTranslation, { module: 'keras.layers', className: 'RandomTranslation' });
 
 export interface RandomRotationArgs extends AffineArgs {
-  /** Fraction of 2π: `f` means angles in [-f * 2π, f * 2π]. */
+  /** Fraction of 2π (Keras `_set_factor`, bounds [-1, 1]): `f` means angles in [-|f| 2π, |f| 2π]; a pair is sorted. */
   factor?: Factor;
 }
 
-/** `keras.layers.RandomRotation`: rotates each image about its centre by a random angle. */
+/** `keras.layers.RandomRotation`: rotates each image about its centre by an angle `U[lower, upper) * 2π`. */
 export class RandomRotation extends RandomAffineLayer {
   static override className = 'RandomRotation';
-  readonly factor: Factor;
+  /** The `(lower, upper)` pair of Keras' `_set_factor` (also what `getConfig` stores). */
+  readonly factor: [number, number];
   private readonly range: [number, number];
 
   constructor(factor: Factor, options?: Omit<RandomRotationArgs, 'factor'>);
@@ -117,8 +115,8 @@ export class RandomRotation extends RandomAffineLayer {
   constructor(...args: unknown[]) {
     const a = positional<RandomRotationArgs>(['factor', 'fillMode', 'interpolation', 'seed', 'fillValue'], args);
     super('RandomRotation', a);
-    this.range = checkedPair('RandomRotation', 'factor', a.factor, -1);
-    this.factor = a.factor!;
+    this.range = kerasFactor('RandomRotation', 'factor', a.factor, [-1, 1]);
+    this.factor = [...this.range];
   }
 
   protected transformFor(height: number, width: number): number[] {
@@ -127,7 +125,7 @@ export class RandomRotation extends RandomAffineLayer {
   }
 
   override getConfig(): Config {
-    return { ...super.getConfig(), factor: this.factor };
+    return { ...super.getConfig(), factor: [...this.factor] };
   }
 }
 registerClass('layer', RandomRotation, { module: 'keras.layers', className: 'RandomRotation' });
@@ -142,7 +140,7 @@ export function rotationTransform(angle: number, height: number, width: number):
 }
 
 export interface RandomZoomArgs extends AffineArgs {
-  /** `f` means zoom factors 1 + [-f, f] on the height (negative zooms in). */
+  /** In [-1, 1]: `f` means zoom factors 1 + [-|f|, |f|] on the height (negative zooms in); a pair is sorted. */
   heightFactor?: Factor;
   /** Defaults to `null`: the width keeps the aspect ratio (same zoom as the height). */
   widthFactor?: Factor | null;
@@ -162,8 +160,8 @@ export class RandomZoom extends RandomAffineLayer {
   constructor(...args: unknown[]) {
     const a = positional<RandomZoomArgs>(['heightFactor', 'widthFactor', 'fillMode', 'interpolation', 'seed', 'fillValue'], args);
     super('RandomZoom', a);
-    this.h = checkedPair('RandomZoom', 'height_factor', a.heightFactor, -1);
-    this.w = a.widthFactor != null ? checkedPair('RandomZoom', 'width_factor', a.widthFactor, -1) : null;
+    this.h = affineFactor('RandomZoom', 'height_factor', a.heightFactor);
+    this.w = a.widthFactor != null ? affineFactor('RandomZoom', 'width_factor', a.widthFactor) : null;
     this.heightFactor = a.heightFactor!;
     this.widthFactor = a.widthFactor ?? null;
   }

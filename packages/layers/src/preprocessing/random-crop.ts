@@ -1,7 +1,7 @@
 import { type Config, type Shape, type Tensor, registerClass, tidy } from '@strata/core';
 import type { CallArgs, LayerOutput } from '../layer';
 import { positional } from '../utils/args';
-import { checkSize, cropImage, imageAxes, resizeImage, smartResize, withSpatial } from './image-utils';
+import { aspectCropBox, checkSize, cropImage, imageAxes, resizeImage, toFloat, withSpatial } from './image-utils';
 import { type RandomImageArgs, RandomImageLayer } from './random-image';
 
 export interface RandomCropArgs extends RandomImageArgs {
@@ -10,9 +10,12 @@ export interface RandomCropArgs extends RandomImageArgs {
 }
 
 /**
- * `keras.layers.RandomCrop`: during training, crops a random (height, width) window (one offset per
- * batch, as Keras 3; images smaller than the target are resized). At inference it crops the central
- * window of the target aspect ratio and resizes it (bilinear), as Keras does.
+ * `keras.layers.RandomCrop`: during training, crops a (height, width) window at a random offset
+ * `int(U[0, H - height + 1))`, `int(U[0, W - width + 1))` shared by the whole batch, when the image
+ * is strictly larger than the target on both axes. Otherwise (as Keras) it slices a (height, width)
+ * window at the offset of the central target-aspect-ratio box and resizes what it got (bilinear)
+ * to (height, width). Float32 output in training. At inference Keras 3 returns the input
+ * unchanged (keras-team/keras#21868), and so does this layer.
  */
 export class RandomCrop extends RandomImageLayer {
   static override className = 'RandomCrop';
@@ -32,14 +35,23 @@ export class RandomCrop extends RandomImageLayer {
   override call(inputs: LayerOutput, args: CallArgs = {}): Tensor {
     const x = inputs as Tensor;
     const [hAxis] = imageAxes(`RandomCrop "${this.name}"`, x.shape, this.dataFormat);
+    if (!args.training) return x;
     return tidy(() => {
-      if (!args.training) return smartResize(x, hAxis, this.height, this.width);
-      const hDiff = x.shape[hAxis]! - this.height;
-      const wDiff = x.shape[hAxis + 1]! - this.width;
-      if (hDiff < 0 || wDiff < 0) return resizeImage(x, hAxis, this.height, this.width, 'bilinear');
-      const h0 = Math.min(Math.floor(this.seedGenerator.nextFloat() * (hDiff + 1)), hDiff);
-      const w0 = Math.min(Math.floor(this.seedGenerator.nextFloat() * (wDiff + 1)), wDiff);
-      return cropImage(x, hAxis, h0, w0, this.height, this.width);
+      const inH = x.shape[hAxis]!;
+      const inW = x.shape[hAxis + 1]!;
+      let h0: number;
+      let w0: number;
+      if (inH > this.height && inW > this.width) {
+        h0 = Math.min(Math.trunc(this.seedGenerator.nextFloat() * (inH - this.height + 1)), inH - this.height);
+        w0 = Math.min(Math.trunc(this.seedGenerator.nextFloat() * (inW - this.width + 1)), inW - this.width);
+      } else {
+        [h0, w0] = aspectCropBox(inH, inW, this.height, this.width);
+      }
+      // Python slicing clips the window to the image; a smaller result is resized to the target.
+      const ch = Math.min(this.height, inH - h0);
+      const cw = Math.min(this.width, inW - w0);
+      const crop = cropImage(toFloat(x), hAxis, h0, w0, ch, cw);
+      return ch === this.height && cw === this.width ? crop : resizeImage(crop, hAxis, this.height, this.width, 'bilinear');
     });
   }
 

@@ -1,4 +1,4 @@
-import { type Tensor, ValueError, ops, random, registerClass, tensor, tidy } from '@strata/core';
+import { type Tensor, ops, random, registerClass, tensor, tidy } from '@strata/core';
 import type { CallArgs, LayerOutput } from '../layer';
 import { positional } from '../utils/args';
 import { imageAxes } from './image-utils';

@@ -1,7 +1,7 @@
 import { type Tensor, ValueError, ops, registerClass, tidy } from '@strata/core';
 import type { CallArgs, LayerOutput } from '../layer';
 import { positional } from '../utils/args';
-import { imageAxes } from './image-utils';
+import { imageAxes, toFloat } from './image-utils';
 import { type RandomImageArgs, RandomImageLayer } from './random-image';
 
 export type FlipMode = 'horizontal' | 'vertical' | 'horizontal_and_vertical';
@@ -11,8 +11,10 @@ export interface RandomFlipArgs extends RandomImageArgs {
 }
 
 /**
- * `keras.layers.RandomFlip`: during training, flips each image left-right and/or up-down with
- * probability 0.5 (independent draws per direction); the identity at inference.
+ * `keras.layers.RandomFlip`: during training, flips each image with probability 0.5 (one draw
+ * `U[0, 1) <= 0.5` per image, shared by both directions as in Keras, so in
+ * "horizontal_and_vertical" mode an image is flipped both ways or not at all). Float32 output;
+ * at inference the values are unchanged.
  */
 export class RandomFlip extends RandomImageLayer {
   static override className = 'RandomFlip';
@@ -34,15 +36,12 @@ export class RandomFlip extends RandomImageLayer {
   override call(inputs: LayerOutput, args: CallArgs = {}): Tensor {
     const x = inputs as Tensor;
     const [hAxis, wAxis] = imageAxes(`RandomFlip "${this.name}"`, x.shape, this.dataFormat);
-    if (!args.training) return x;
+    if (!args.training) return toFloat(x);
     return tidy(() => {
-      let y = x;
-      if (this.mode !== 'vertical') {
-        y = ops.where(ops.lessEqual(this.perImageUniform(x, 0, 1), 0.5), ops.flip(y, wAxis), y);
-      }
-      if (this.mode !== 'horizontal') {
-        y = ops.where(ops.lessEqual(this.perImageUniform(x, 0, 1), 0.5), ops.flip(y, hAxis), y);
-      }
+      let y = toFloat(x);
+      const flips = ops.lessEqual(this.perImageUniform(x, 0, 1), 0.5);
+      if (this.mode !== 'vertical') y = ops.where(flips, ops.flip(y, wAxis), y);
+      if (this.mode !== 'horizontal') y = ops.where(flips, ops.flip(y, hAxis), y);
       return y;
     });
   }

@@ -49,9 +49,15 @@ describe('RandomFlip', () => {
           [1, 2, 3, 4],
           [3, 4, 1, 2],
         ]).toContainEqual(y);
-        outs.add(JSON.stringify(data(both.apply(x, { training: true }))));
+        // Keras shares one draw between the directions: both flips or none.
+        const yb = data(both.apply(x, { training: true }));
+        expect([
+          [1, 2, 3, 4],
+          [4, 3, 2, 1],
+        ]).toContainEqual(yb);
+        outs.add(JSON.stringify(yb));
       }
-      expect(outs.size).toBe(4);
+      expect(outs.size).toBe(2);
     });
     const f = new RandomFlip('vertical', 7, { name: 'rf' });
     expect(f.getConfig()).toMatchObject({ name: 'rf', mode: 'vertical', seed: 7, data_format: 'channels_last' });
@@ -141,33 +147,65 @@ describe('RandomBrightness', () => {
 });
 
 describe('RandomCrop', () => {
-  it('training crops a random window of the input; inference centre-crops to the aspect ratio and resizes', async () => {
-    const x = tensor(Array.from({ length: 5 * 6 }, (_, i) => i), [1, 5, 6, 1]);
+  it('training: one offset int(U[0, H - h + 1)) per batch when the image is strictly larger; identity at inference', async () => {
+    const x = tensor(Array.from({ length: 2 * 5 * 6 }, (_, i) => i % 30), [2, 5, 6, 1]);
     const c = new RandomCrop(2, 3, 4);
-    const starts = new Set<string>();
+    const counts = new Map<string, number>();
     tidy(() => {
-      for (let k = 0; k < 30; k++) {
+      for (let k = 0; k < 300; k++) {
         const y = data(c.apply(x, { training: true }));
         const h0 = Math.floor(y[0]! / 6);
         const w0 = y[0]! % 6;
-        expect(y).toEqual([0, 1, 2, 6, 7, 8].map((o) => y[0]! + o));
-        expect(h0 <= 3 && w0 <= 3).toBe(true);
-        starts.add(`${h0},${w0}`);
+        // Both images are cropped at the same place.
+        expect(y).toEqual([0, 1, 2, 6, 7, 8, 0, 1, 2, 6, 7, 8].map((o) => y[0]! + o));
+        counts.set(`${h0},${w0}`, (counts.get(`${h0},${w0}`) ?? 0) + 1);
       }
-      // inference: 5x6 image, target 2x3 -> crop int(6*2/3)=4 x 6 from row 0, then resize 4x6 -> 2x3.
-      const inf = new RandomCrop(2, 3).apply(x);
-      expect(inf.shape).toEqual([1, 2, 3, 1]);
-      const ref = [0, 1].flatMap((i) => [0, 1, 2].map((j) => 6 * ((i + 0.5) * 2 - 0.5) + ((j + 0.5) * 2 - 0.5)));
-      expectAllClose(inf, ref, { atol: 1e-4 });
-      const up = new RandomCrop(8, 8, 1).apply(tensor([1, 2, 3, 4], [2, 2, 1]), { training: true });
-      expect(up.shape).toEqual([8, 8, 1]);
+      // Keras 3 returns the input unchanged at inference (keras-team/keras#21868).
+      expect(c.apply(x)).toBe(x);
     });
-    expect(starts.size).toBeGreaterThan(5);
-    expect(
-      tidy(() => data(new RandomCrop(2, 3, 4).apply(x, { training: true }))),
-    ).toEqual(tidy(() => data(new RandomCrop(2, 3, 4).apply(x, { training: true }))));
+    // h0 in 0..3, w0 in 0..3, uniform: 16 offsets of ~19 draws each.
+    expect(counts.size).toBe(16);
+    for (const [key, v] of counts) {
+      const [h0, w0] = key.split(',').map(Number);
+      expect(h0! <= 3 && w0! <= 3).toBe(true);
+      expect(v).toBeGreaterThan(5);
+    }
+    expect(tidy(() => data(new RandomCrop(2, 3, 4).apply(x, { training: true })))).toEqual(tidy(() => data(new RandomCrop(2, 3, 4).apply(x, { training: true }))));
     expect(await tensorLeak(() => c.apply(x, { training: true }).dispose())).toBe(0);
     x.dispose();
+  });
+
+  it('training without room on an axis: target-size slice at the aspect-ratio box offset, resized if short', () => {
+    // 1-D half-pixel bilinear (TF, antialias off) from n to m samples.
+    const bilinear = (v: number[], m: number) =>
+      Array.from({ length: m }, (_, i) => {
+        const src = ((i + 0.5) * v.length) / m - 0.5;
+        const f = Math.floor(src);
+        const lo = Math.max(f, 0);
+        const hi = Math.min(Math.ceil(src), v.length - 1);
+        return v[lo]! + (v[hi]! - v[lo]!) * (src - f);
+      });
+    tidy(() => {
+      const x = tensor(Array.from({ length: 30 }, (_, i) => i), [5, 6, 1], 'int32');
+      // H equals the target: crop_h = min(5, int(6 * 5 / 3)) = 5, crop_w = int(5 * 3 / 5) = 3,
+      // offsets (0, int(3 / 2) = 1): columns 1..3, no resize.
+      const eq = new RandomCrop(5, 3, 1).apply(x, { training: true });
+      expect(eq.dtype).toBe('float32');
+      expect(data(eq)).toEqual([0, 1, 2, 3, 4].flatMap((r) => [1, 2, 3].map((c) => 6 * r + c)));
+      // 4x8 image, 6x6 target: offsets (0, int((8 - 4) / 2) = 2); the slice [0:6, 2:8] is 4x6,
+      // resized to 6x6 (rows 4 -> 6 bilinear, columns unchanged), unlike smart_resize.
+      const img = Array.from({ length: 32 }, (_, i) => i);
+      const y = new RandomCrop(6, 6, 1).apply(tensor(img, [4, 8, 1]), { training: true });
+      const cols = [2, 3, 4, 5, 6, 7].map((c) => bilinear([0, 1, 2, 3].map((r) => img[8 * r + c]!), 6));
+      const expected = Array.from({ length: 6 }, (_, r) => cols.map((col) => col[r]!));
+      expectAllClose(y, expected.map((row) => row.map((v) => [v])), { atol: 1e-4 });
+      // A 2x2 image and a 4x4 target: the slice is the whole image, resized.
+      const up = new RandomCrop(4, 4, 1).apply(tensor([1, 2, 3, 4], [1, 2, 2, 1]), { training: true });
+      const r0 = bilinear([1, 2], 4);
+      const r1 = bilinear([3, 4], 4);
+      const ref = [0, 1, 2, 3].map((i) => r0.map((_, j) => bilinear([r0[j]!, r1[j]!], 4)[i]!));
+      expectAllClose(up, [ref.map((row) => row.map((v) => [v]))], { atol: 1e-5 });
+    });
   });
 
   it('config keys, output shape, errors', () => {

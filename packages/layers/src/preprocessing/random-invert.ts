@@ -1,4 +1,4 @@
-import { type Tensor, ValueError, ops, registerClass, tidy } from '@strata/core';
+import { type Tensor, ops, registerClass, tidy } from '@strata/core';
 import type { CallArgs, LayerOutput } from '../layer';
 import { positional } from '../utils/args';
 import { applyMask, channelAxis } from './image-color-utils';

@@ -1,8 +1,9 @@
-import { type Tensor, ValueError, ops, random, registerClass, tidy } from '@strata/core';
+import { type Tensor, ops, random, registerClass, tidy } from '@strata/core';
 import type { CallArgs, LayerOutput } from '../layer';
 import { positional } from '../utils/args';
 import { channelAxis, perImageShape, transformValueRange } from './image-color-utils';
-import { type RandomImageArgs, RandomImageLayer, checkValueRange } from './random-image';
+import { elementwiseFactor, sortedValueRange, toFloat } from './image-utils';
+import { type RandomImageArgs, RandomImageLayer } from './random-image';
 
 export interface SolarizationArgs extends RandomImageArgs {
   /** `f` (drawn from [0, f]) or `[low, high]` in [0, 1]: added to the image, times 255. */
@@ -12,17 +13,12 @@ export interface SolarizationArgs extends RandomImageArgs {
   valueRange?: [number, number];
 }
 
-function factorRange(name: string, value: unknown): [number, number] {
-  const v = typeof value === 'number' ? [0, value] : value;
-  if (!(Array.isArray(v) && v.length === 2 && v.every((e) => typeof e === 'number' && e >= 0 && e <= 1) && v[0] <= v[1])) {
-    throw new ValueError(`Solarization: \`${name}\` should be a number or a pair of numbers in [0, 1]. Received: ${name}=${JSON.stringify(value)}`);
-  }
-  return [v[0], v[1]];
-}
-
 /**
- * `keras.layers.Solarization`: during training, on the [0, 255] scale, adds `a * 255`, clips, and
- * inverts (`255 - x`) every value at or above the threshold `t * 255`; `a`, `t` drawn per image.
+ * `keras.layers.Solarization`: during training, on the [0, 255] scale, adds `a`, clips to [0, 255],
+ * and inverts (`255 - x`) every value at or above the threshold `t`. Per image,
+ * `a ~ U[addition_factor[0], addition_factor[1] * 255)` and `t ~ U[threshold_factor[0],
+ * threshold_factor[1] * 255)`: Keras scales only the upper bound by 255, and so does this layer.
+ * Output is float32 (also at inference, where the values are unchanged).
  */
 export class Solarization extends RandomImageLayer {
   static override className = 'Solarization';
@@ -36,22 +32,23 @@ export class Solarization extends RandomImageLayer {
   constructor(...args: unknown[]) {
     const a = positional<SolarizationArgs>(['additionFactor', 'thresholdFactor', 'valueRange', 'seed'], args);
     super(a);
-    this.additionFactor = factorRange('addition_factor', a.additionFactor ?? 0);
-    this.thresholdFactor = factorRange('threshold_factor', a.thresholdFactor ?? 0);
-    this.valueRange = checkValueRange('Solarization', a.valueRange);
+    this.additionFactor = elementwiseFactor('Solarization', 'addition_factor', a.additionFactor ?? 0, [0, 1], true);
+    this.thresholdFactor = elementwiseFactor('Solarization', 'threshold_factor', a.thresholdFactor ?? 0, [0, 1], true);
+    this.valueRange = sortedValueRange('Solarization', a.valueRange);
   }
 
   private draw(x: Tensor, [lo, hi]: [number, number]): Tensor {
     const shape = perImageShape(x);
-    return lo === hi ? ops.full(shape, lo * 255) : ops.multiply(random.uniform(shape, lo, hi, { seed: this.seedGenerator }), 255);
+    // Keras draws from [lo, hi * 255): only the upper bound is rescaled.
+    return random.uniform(shape, lo, hi * 255, { seed: this.seedGenerator });
   }
 
   override call(inputs: LayerOutput, args: CallArgs = {}): Tensor {
     const x = inputs as Tensor;
     channelAxis(`Solarization "${this.name}"`, x, this.dataFormat);
-    if (!args.training) return x;
+    if (!args.training) return toFloat(x);
     return tidy(() => {
-      const xf = x.dtype === 'float32' ? x : ops.cast(x, 'float32');
+      const xf = toFloat(x);
       const additions = this.draw(x, this.additionFactor);
       const thresholds = this.draw(x, this.thresholdFactor);
       const v = ops.clip(ops.add(transformValueRange(xf, this.valueRange, [0, 255]), additions), 0, 255);
