@@ -1,0 +1,36 @@
+import { type Tensor, ValueError } from '@strata/core';
+import { type DirectoryDataset, type DirectoryDatasetCommon, directoryDataset, readFileBytes } from './directory-dataset';
+
+export interface TextDatasetOptions extends DirectoryDatasetCommon {
+  /** Keep at most this many BYTES of each file (as `tf.strings.substr`); default all. */
+  maxLength?: number | null;
+}
+
+const WHO = 'textDatasetFromDirectory';
+
+/** One element: the text, or `[text, label]`; batched (a string tensor) when `batchSize` is not null. */
+export type TextElement = string | Tensor | [string | Tensor, Tensor];
+
+/**
+ * `keras.utils.text_dataset_from_directory`: a dataset of the texts of the `.txt` files under
+ * `directory/<class>/...` (Node) and their labels. Unbatched elements are strings; batches are
+ * string tensors `[b]`. File order, shuffling and splitting follow Keras exactly (see
+ * `indexDirectory`). Resolves to one dataset, or `[training, validation]` with `subset: 'both'`.
+ */
+export async function textDatasetFromDirectory(
+  directory: string,
+  options: TextDatasetOptions = {},
+): Promise<DirectoryDataset<TextElement> | [DirectoryDataset<TextElement>, DirectoryDataset<TextElement>]> {
+  const { maxLength = null } = options;
+  if (maxLength != null && (!Number.isInteger(maxLength) || maxLength < 0)) {
+    throw new ValueError(`${WHO}: \`max_length\` must be a non-negative integer or null. Received: max_length=${maxLength}`);
+  }
+  const decoder = new TextDecoder('utf-8');
+  const load = async (path: string): Promise<string> => {
+    const bytes = await readFileBytes(path, WHO);
+    return decoder.decode(maxLength == null ? bytes : bytes.subarray(0, maxLength));
+  };
+  return directoryDataset<string>(WHO, directory, options, ['.txt'], 'text files', load) as Promise<
+    DirectoryDataset<TextElement> | [DirectoryDataset<TextElement>, DirectoryDataset<TextElement>]
+  >;
+}
