@@ -18,6 +18,7 @@ interface RestorableModel extends CallbackModel {
   built?: boolean;
   saveWeights?(path: string): unknown;
   loadWeights?(path: string): unknown;
+  savingAvailable?: boolean;
 }
 
 function join(dir: string, name: string): string {
@@ -66,7 +67,7 @@ export class BackupAndRestore extends Callback {
   }
 
   private usesModelFormat(): boolean {
-    return typeof this.model.saveWeights === 'function' && typeof this.model.loadWeights === 'function';
+    return typeof this.model.saveWeights === 'function' && typeof this.model.loadWeights === 'function' && this.model.savingAvailable !== false;
   }
 
   /** The weights file: Keras' name with the model's own format, another with the interim one. */

@@ -28,6 +28,8 @@ export interface ModelCheckpointOptions {
 interface SavingModel extends CallbackModel {
   save?(path: string): unknown;
   saveWeights?(path: string): unknown;
+  /** False on a Strata Model when @strata/io is not imported: the interim format is used instead. */
+  savingAvailable?: boolean;
 }
 
 const INT_KEYS: ReadonlySet<string> = new Set(['epoch', 'batch']);
@@ -173,7 +175,7 @@ export class ModelCheckpoint extends MonitorCallback {
   private async write(filepath: string, epoch: number, batch: number | null): Promise<void> {
     const model = this.model;
     const method = this.saveWeightsOnly ? model.saveWeights : model.save;
-    if (typeof method === 'function') {
+    if (typeof method === 'function' && model.savingAvailable !== false) {
       // Create the host directory if it does not exist (where there is a file system).
       const dir = dirname(filepath);
       if (dir !== '') {

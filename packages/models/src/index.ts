@@ -6,3 +6,4 @@ export { mapGraph, runGraph, type Graph } from './functional-graph';
 export { printSummary, readableMemorySize, type SummaryOptions } from './summary';
 export type { DataInput } from './training/data';
 export { Input, InputLayer } from '@strata/layers';
+export { registerModelSaving, hasModelSaving, loadModel, type ModelSaving } from './saving-hooks';

@@ -27,6 +27,7 @@ import { printSummary, type SummaryOptions } from './summary';
 import { CompiledLoss, type LossIdentifier, type MetricsSpec, type PerOutput } from './training/compile';
 import { type DataInput, applyClassWeight, batchRanges, sampleCount, sliceRows, toTensorSet } from './training/data';
 import { type Dataset, type DatasetBatch, type PredictBatch, disposeAll, isDataset } from './training/dataset';
+import { hasModelSaving, modelSaving } from './saving-hooks';
 import { ArraySource, type Batch, DatasetSource, EpochIterator } from './training/epoch-iterator';
 
 export interface ModelArgs extends LayerArgs {
@@ -728,6 +729,33 @@ export class Model extends Layer {
     const model = new Model({ name, inputs: inputs.length === 1 ? inputs[0] : inputs, outputs: outputs.length === 1 ? outputs[0] : outputs });
     if (!trainable) model.trainable = false;
     return model as unknown as T;
+  }
+
+  /**
+   * Whether `save`/`saveWeights`/`loadWeights` can work (`@strata/io` is imported). Callbacks that
+   * have their own fallback format check it before calling those methods.
+   */
+  get savingAvailable(): boolean {
+    return hasModelSaving();
+  }
+
+  /**
+   * Keras' `model.save(filepath)`: `.keras` (native zip), `.h5` (legacy HDF5), or a directory /
+   * `model.json` / `indexeddb://` / `localstorage://` / `downloads://` target (TF.js format).
+   * The formats live in `@strata/io`, which must be imported.
+   */
+  async save(filepath: string, options?: Record<string, unknown>): Promise<void> {
+    await modelSaving('Model.save').save(this, filepath, options);
+  }
+
+  /** Keras' `model.save_weights(filepath, overwrite, max_shard_size)`: `.weights.h5` (Keras 3), `.h5` (legacy), or `.weights.json` with `{ maxShardSize }` (GB, sharded). Needs `@strata/io`. */
+  async saveWeights(filepath: string, options?: Record<string, unknown>): Promise<void> {
+    await modelSaving('Model.saveWeights').saveWeights(this, filepath, options);
+  }
+
+  /** Keras' `model.load_weights(filepath, skip_mismatch, by_name)` from `.weights.h5`, `.weights.json`, `.keras` or legacy `.h5`. Needs `@strata/io`. */
+  async loadWeights(filepath: string, options?: { skipMismatch?: boolean; byName?: boolean } & Record<string, unknown>): Promise<void> {
+    await modelSaving('Model.loadWeights').loadWeights(this, filepath, options);
   }
 
   override dispose(): void {

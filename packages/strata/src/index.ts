@@ -46,5 +46,7 @@ export * as optimizers from '@strata/optimizers';
 export * as losses from '@strata/losses';
 export * as metrics from '@strata/metrics';
 export * as callbacks from '@strata/callbacks';
+// Also wires model.save()/saveWeights()/loadWeights() and models.loadModel() (io registers them on import).
+export * as io from '@strata/io';
 export * as saving from './saving';
 export * as utils from './utils';

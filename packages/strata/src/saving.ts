@@ -6,3 +6,4 @@ export {
   type SerializedObject,
   type CustomObjects,
 } from '@strata/core';
+export { loadModel, saveModel, saveWeights, loadWeights } from '@strata/io';

@@ -1,0 +1,473 @@
+import { ValueError } from '@strata/core';
+import type { Group as WasmGroup } from 'h5wasm';
+import { FormatError, IoError } from '../errors';
+import { loadH5wasm, scratchPath } from './h5wasm';
+
+type H5wasmModule = Awaited<ReturnType<typeof loadH5wasm>>;
+
+/** Element types of the datasets this wrapper reads and writes. */
+export type H5Dtype =
+  | 'float16'
+  | 'bfloat16'
+  | 'float32'
+  | 'float64'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64';
+
+/**
+ * Values of a dataset. float16/bfloat16 come as raw `Uint16Array` bits; 64-bit integers as
+ * `BigInt64Array`/`BigUint64Array`.
+ */
+export type H5Data =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigUint64Array;
+
+/** A dataset read into memory: row-major data, its shape (`[]` for a scalar) and element type. */
+export interface H5Array {
+  data: H5Data;
+  shape: number[];
+  dtype: H5Dtype;
+}
+
+/** What an attribute reads as: strings (scalar or 1-D), or numbers (1-D, also for empty arrays). */
+export type H5AttrValue = string | string[] | number | number[] | bigint | bigint[];
+
+/** Options of string attributes. */
+export interface H5StringOptions {
+  /** Fixed-length (NUL-padded) strings sized to the longest value, as h5py 2 wrote; default variable length. */
+  fixedLength?: boolean;
+}
+
+/** The subset of h5wasm's dtype codes a dataset can be written with. */
+const WRITE_DTYPES: Partial<Record<H5Dtype, string>> = {
+  float32: '<f',
+  float64: '<d',
+  int8: '<b',
+  int16: '<h',
+  int32: '<i',
+  int64: '<q',
+  uint8: '<B',
+  uint16: '<H',
+  uint32: '<I',
+  uint64: '<Q',
+};
+
+/** Keras' `HDF5_OBJECT_HEADER_LIMIT`: attribute arrays above it are split into `name0`, `name1`, ... */
+export const HDF5_OBJECT_HEADER_LIMIT = 64512;
+
+interface FileContext {
+  mod: H5wasmModule;
+  file: string;
+  /** Size of the bytes the file was opened from (0 while writing). */
+  byteLength: number;
+  writable: boolean;
+}
+
+function elementCount(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function joinPath(parent: string, name: string): string {
+  return parent === '/' ? `/${name}` : `${parent}/${name}`;
+}
+
+/**
+ * A group of an open HDF5 file. Reading refuses soft and external links (as Keras'
+ * `safe_get_h5_group`/`safe_get_h5_dataset` do) and datasets that declare more bytes than the
+ * file could hold. Every failure is a `FormatError` naming the file and the object path.
+ */
+export class H5Group {
+  /** @internal */
+  constructor(
+    private readonly ctx: FileContext,
+    private readonly group: WasmGroup,
+  ) {}
+
+  /** Absolute path of the group (`/` for the root). */
+  get path(): string {
+    return this.group.path;
+  }
+
+  /** File name used in error messages. */
+  get file(): string {
+    return this.ctx.file;
+  }
+
+  /** Member names, in HDF5's (alphabetical) link order. */
+  keys(): string[] {
+    return this.group.keys();
+  }
+
+  /** What `name` (a relative path, `/`-separated) is: 'group', 'dataset', or null when absent. */
+  kind(name: string): 'group' | 'dataset' | null {
+    let current = this.path;
+    const parts = name.split('/').filter((p) => p !== '');
+    for (let i = 0; i < parts.length; i++) {
+      const full = joinPath(current, parts[i]!);
+      const type = this.linkType(full);
+      if (type == null) return null;
+      if (i < parts.length - 1 && type !== 'group') return null;
+      if (i === parts.length - 1) return type;
+      current = full;
+    }
+    return 'group';
+  }
+
+  private linkType(full: string): 'group' | 'dataset' | null {
+    const { mod } = this.ctx;
+    // Keras refuses anything but hard links: a soft link could alias another object, an
+    // external link could read another file.
+    const type = this.group.get_type(full);
+    if (type === mod.Module.H5G_UDLINK) throw this.error(`${full} is an external link; external links are refused`);
+    if (type === mod.Module.H5G_LINK) throw this.error(`${full} is a (broken) soft link; soft links are refused`);
+    if (type !== mod.Module.H5G_GROUP && type !== mod.Module.H5G_DATASET) return null;
+    if (this.group.get_link(full) != null) throw this.error(`${full} is a soft link; soft links are refused`);
+    return type === mod.Module.H5G_GROUP ? 'group' : 'dataset';
+  }
+
+  /** The subgroup at relative path `name`, or null when there is none. */
+  getGroup(name: string): H5Group | null {
+    const kind = this.kind(name);
+    if (kind == null) return null;
+    if (kind !== 'group') throw this.error(`${joinPath(this.path, name)} is a dataset, expected a group`);
+    return new H5Group(this.ctx, this.group.get(name) as WasmGroup);
+  }
+
+  /** The subgroup at relative path `name`; throws a FormatError when absent. */
+  requireGroup(name: string): H5Group {
+    const g = this.getGroup(name);
+    if (g == null) throw this.error(`missing group ${joinPath(this.path, name)}`);
+    return g;
+  }
+
+  /** Reads the dataset at relative path `name` (null when absent). */
+  readDataset(name: string): H5Array | null {
+    const kind = this.kind(name);
+    if (kind == null) return null;
+    const full = joinPath(this.path, name);
+    if (kind !== 'dataset') throw this.error(`${full} is a group, expected a dataset`);
+    const { Module } = this.ctx.mod;
+    const ds = this.group.get(name) as import('h5wasm').Dataset;
+    const meta = ds.metadata;
+    const shape = (meta.shape ?? []).map(Number);
+    const count = elementCount(shape);
+    const nbytes = meta.size * count;
+    if (meta.type !== 0 && meta.type !== 1) throw this.error(`${full}: unsupported dataset type (HDF5 class ${meta.type}); expected numbers`);
+    // A header can declare any size; refuse one the file cannot hold (Keras' dataset-size guard)
+    // before allocating it. Compressed data may expand, so allow Keras' 1000x ratio for it.
+    const compressed = (ds.filters ?? []).length > 0;
+    const limit = compressed ? this.ctx.byteLength * 1000 : this.ctx.byteLength;
+    if (nbytes > limit) {
+      throw this.error(`${full} declares ${nbytes} bytes (shape [${shape.join(', ')}]), more than the ${this.ctx.byteLength}-byte file can hold`);
+    }
+    const dtype = this.dtypeOf(full, meta.type, meta.size, meta.signed, ds.attrs.dtype);
+    const ptr = Module._malloc(Math.max(nbytes, 1));
+    let bytes: Uint8Array;
+    try {
+      Module.get_dataset_data(ds.file_id, ds.path, null, null, null, BigInt(ptr));
+      bytes = Module.HEAPU8.slice(ptr, ptr + nbytes);
+    } catch (e) {
+      throw this.error(`${full}: cannot read the data (${(e as Error).message})`, e);
+    } finally {
+      Module._free(ptr);
+    }
+    if (!meta.littleEndian && meta.size > 1) swapBytes(bytes, meta.size);
+    return { data: typedView(bytes, dtype), shape, dtype };
+  }
+
+  private dtypeOf(full: string, type: number, size: number, signed: boolean, dtypeAttr: unknown): H5Dtype {
+    if (type === 1) {
+      if (size === 2) {
+        // Keras stores bfloat16 as 16-bit data with attribute dtype="bfloat16".
+        const tag = dtypeAttr == null ? null : (dtypeAttr as import('h5wasm').Attribute).value;
+        return tag === 'bfloat16' ? 'bfloat16' : 'float16';
+      }
+      if (size === 4) return 'float32';
+      if (size === 8) return 'float64';
+      throw this.error(`${full}: unsupported ${size * 8}-bit float`);
+    }
+    if (size === 2 && dtypeAttr != null && (dtypeAttr as import('h5wasm').Attribute).value === 'bfloat16') return 'bfloat16';
+    const bits = size * 8;
+    if (![8, 16, 32, 64].includes(bits)) throw this.error(`${full}: unsupported ${bits}-bit integer`);
+    return `${signed ? 'int' : 'uint'}${bits}` as H5Dtype;
+  }
+
+  /** Attribute names of this group. */
+  attrNames(): string[] {
+    return Object.keys(this.group.attrs);
+  }
+
+  /**
+   * The attribute `name` (null when absent): strings for string attributes (fixed or variable
+   * length, ASCII or UTF-8; a scalar gives a string, an array a list), numbers otherwise.
+   */
+  attr(name: string): H5AttrValue | null {
+    let attr: import('h5wasm').Attribute | undefined;
+    try {
+      attr = this.group.attrs[name];
+    } catch (e) {
+      throw this.error(`cannot read the attributes of ${this.path} (${(e as Error).message})`, e);
+    }
+    if (attr == null) return null;
+    let value: unknown;
+    try {
+      value = attr.value;
+    } catch (e) {
+      throw this.error(`cannot read attribute ${name} of ${this.path} (${(e as Error).message})`, e);
+    }
+    const scalar = attr.shape == null || attr.shape.length === 0;
+    if (typeof value === 'string') return value;
+    if (Array.isArray(value)) {
+      if (value.every((v) => typeof v === 'string')) return value as string[];
+      if (value.every((v) => typeof v === 'number')) return value as number[];
+      throw this.error(`attribute ${name} of ${this.path} has an unsupported type`);
+    }
+    if (typeof value === 'number' || typeof value === 'bigint') return value;
+    if (ArrayBuffer.isView(value)) {
+      const list = Array.from(value as unknown as ArrayLike<number | bigint>);
+      if (scalar && list.length === 1) return list[0]!;
+      return list as number[] | bigint[];
+    }
+    throw this.error(`attribute ${name} of ${this.path} has an unsupported type`);
+  }
+
+  /** A string attribute, or null when absent; throws when it is not a string. */
+  stringAttr(name: string): string | null {
+    const v = this.attr(name);
+    if (v == null) return null;
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'string') return v[0];
+    throw this.error(`attribute ${name} of ${this.path} is not a string`);
+  }
+
+  /**
+   * A list-of-strings attribute, or null when absent. An empty numeric array counts as an empty
+   * list (Keras writes `weight_names = []` as an empty float64 array).
+   */
+  stringListAttr(name: string): string[] | null {
+    const v = this.attr(name);
+    if (v == null) return null;
+    if (typeof v === 'string') return [v];
+    if (Array.isArray(v) && v.length === 0) return [];
+    if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[];
+    throw this.error(`attribute ${name} of ${this.path} is not a list of strings`);
+  }
+
+  // ------------------------------------------------------------------ writing
+
+  private requireWritable(): void {
+    if (!this.ctx.writable) throw new ValueError(`${this.ctx.file}: the HDF5 file is open for reading only.`);
+  }
+
+  /** Creates the subgroup `name` (intermediate groups of a `/`-separated path too) and returns it. */
+  createGroup(name: string): H5Group {
+    this.requireWritable();
+    let g: H5Group = this;
+    for (const part of name.split('/').filter((p) => p !== '')) {
+      const existing = g.kind(part);
+      if (existing === 'dataset') throw new ValueError(`${this.ctx.file}: ${joinPath(g.path, part)} is a dataset, cannot create a group there.`);
+      g = existing === 'group' ? g.requireGroup(part) : new H5Group(this.ctx, g.group.create_group(part));
+    }
+    return g;
+  }
+
+  /** Sets a string attribute (variable-length UTF-8 by default). */
+  setStringAttr(name: string, value: string, opts: H5StringOptions = {}): void {
+    this.requireWritable();
+    if (this.group.attrs[name] != null) this.group.delete_attribute(name);
+    if (opts.fixedLength) {
+      const size = Math.max(1, new TextEncoder().encode(value).length);
+      this.group.create_attribute(name, value, [], `S${size}`);
+    } else {
+      this.group.create_attribute(name, value);
+    }
+  }
+
+  /**
+   * Sets a 1-D string-array attribute (variable-length UTF-8 by default). An empty list is
+   * written as an empty float64 array, as h5py does for `np.asarray([])`.
+   */
+  setStringListAttr(name: string, values: readonly string[], opts: H5StringOptions = {}): void {
+    this.requireWritable();
+    if (this.group.attrs[name] != null) this.group.delete_attribute(name);
+    if (values.length === 0) {
+      this.group.create_attribute(name, new Float64Array(0), [0], '<d');
+    } else if (opts.fixedLength) {
+      const enc = new TextEncoder();
+      const size = Math.max(1, ...values.map((v) => enc.encode(v).length));
+      this.group.create_attribute(name, [...values], [values.length], `S${size}`);
+    } else {
+      this.group.create_attribute(name, [...values], [values.length]);
+    }
+  }
+
+  /** Removes the attribute `name` if present. */
+  deleteAttr(name: string): void {
+    this.requireWritable();
+    if (this.group.attrs[name] != null) this.group.delete_attribute(name);
+  }
+
+  /** Sets a 1-D float64 attribute. */
+  setNumberListAttr(name: string, values: readonly number[]): void {
+    this.requireWritable();
+    if (this.group.attrs[name] != null) this.group.delete_attribute(name);
+    this.group.create_attribute(name, Float64Array.from(values), [values.length], '<d');
+  }
+
+  /**
+   * Writes a contiguous little-endian dataset. float32/float64/int8..int64/uint8..uint64 are
+   * supported; 64-bit integers take a `BigInt64Array`/`BigUint64Array` (or numbers, converted).
+   */
+  writeDataset(name: string, data: H5Data | readonly number[], shape: readonly number[], dtype: H5Dtype): void {
+    this.requireWritable();
+    const code = WRITE_DTYPES[dtype];
+    if (code == null) {
+      // libhdf5-wasm (h5wasm 0.10.3) has no 16-bit float type to create datasets with.
+      throw new ValueError(`${this.ctx.file}: writing ${dtype} datasets is not supported (h5wasm 0.10.3 cannot create 16-bit float types); cast to float32 first.`);
+    }
+    const n = elementCount(shape);
+    if (data.length !== n) {
+      throw new ValueError(`${this.ctx.file}: dataset ${joinPath(this.path, name)} has ${data.length} values for shape [${shape.join(', ')}].`);
+    }
+    let values: H5Data | number[] = data as H5Data;
+    if ((dtype === 'int64' || dtype === 'uint64') && !(data instanceof BigInt64Array || data instanceof BigUint64Array)) {
+      const big = Array.from(data as ArrayLike<number>, (v) => BigInt(Math.trunc(Number(v))));
+      values = dtype === 'int64' ? BigInt64Array.from(big) : BigUint64Array.from(big);
+    } else if (Array.isArray(data)) {
+      values = [...data];
+    }
+    const slash = name.lastIndexOf('/');
+    const parent = slash >= 0 ? this.createGroup(name.slice(0, slash)) : this;
+    parent.group.create_dataset({ name: name.slice(slash + 1), data: values as never, shape: [...shape], dtype: code });
+  }
+
+  /** @internal */
+  error(reason: string, cause?: unknown): FormatError {
+    return new FormatError(this.ctx.file, reason, cause === undefined ? undefined : { cause });
+  }
+}
+
+function swapBytes(bytes: Uint8Array, size: number): void {
+  for (let i = 0; i + size <= bytes.length; i += size) {
+    for (let a = i, b = i + size - 1; a < b; a++, b--) {
+      const t = bytes[a]!;
+      bytes[a] = bytes[b]!;
+      bytes[b] = t;
+    }
+  }
+}
+
+function typedView(bytes: Uint8Array, dtype: H5Dtype): H5Data {
+  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  switch (dtype) {
+    case 'float16':
+    case 'bfloat16':
+    case 'uint16':
+      return new Uint16Array(buf);
+    case 'float32':
+      return new Float32Array(buf);
+    case 'float64':
+      return new Float64Array(buf);
+    case 'int8':
+      return new Int8Array(buf);
+    case 'int16':
+      return new Int16Array(buf);
+    case 'int32':
+      return new Int32Array(buf);
+    case 'int64':
+      return new BigInt64Array(buf);
+    case 'uint8':
+      return new Uint8Array(buf);
+    case 'uint32':
+      return new Uint32Array(buf);
+    case 'uint64':
+      return new BigUint64Array(buf);
+  }
+}
+
+const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Whether `bytes` has the HDF5 signature at offset 0, 512, 1024, ... (a user block may precede it). */
+export function isHdf5(bytes: Uint8Array): boolean {
+  for (let offset = 0; offset + SIGNATURE.length <= bytes.length; offset = offset === 0 ? 512 : offset * 2) {
+    if (SIGNATURE.every((b, i) => bytes[offset + i] === b)) return true;
+  }
+  return false;
+}
+
+/**
+ * Opens `bytes` as an HDF5 file and runs `fn` on its root group. The bytes are placed in h5wasm's
+ * FS for the call only: the file is closed and removed afterwards, whatever happens. Errors that
+ * come from libhdf5 become `FormatError`s naming `filename` (default `'<memory>'`).
+ */
+export async function readH5<T>(bytes: Uint8Array, filename: string | undefined, fn: (root: H5Group) => T | Promise<T>): Promise<T> {
+  const file = filename ?? '<memory>';
+  if (!(bytes instanceof Uint8Array)) throw new FormatError(file, 'expected the bytes of an HDF5 file (a Uint8Array)');
+  if (!isHdf5(bytes)) throw new FormatError(file, `not an HDF5 file (no HDF5 signature in ${bytes.length} bytes)`);
+  const mod = await loadH5wasm();
+  const FS = mod.FS!;
+  const path = await scratchPath();
+  FS.writeFile(path, bytes);
+  let h5: import('h5wasm').File | null = null;
+  try {
+    try {
+      h5 = new mod.File(path, 'r');
+    } catch (e) {
+      throw new FormatError(file, `cannot open the HDF5 file (${(e as Error).message})`, { cause: e });
+    }
+    if (h5.file_id < 0n) throw new FormatError(file, 'cannot open the HDF5 file: corrupt or truncated');
+    const root = new H5Group({ mod, file, byteLength: bytes.length, writable: false }, h5);
+    try {
+      return await fn(root);
+    } catch (e) {
+      if (e instanceof IoError || e instanceof ValueError) throw e;
+      throw new FormatError(file, `corrupt HDF5 file (${(e as Error).message})`, { cause: e });
+    }
+  } finally {
+    if (h5 != null && h5.file_id >= 0n) h5.close();
+    FS.unlink(path);
+  }
+}
+
+/**
+ * Creates an HDF5 file, lets `fn` fill its root group, and returns the file's bytes. The scratch
+ * file in h5wasm's FS is always removed.
+ */
+export async function writeH5(fn: (root: H5Group) => void | Promise<void>, filename?: string): Promise<Uint8Array> {
+  const file = filename ?? '<memory>';
+  const mod = await loadH5wasm();
+  const FS = mod.FS!;
+  const path = await scratchPath();
+  let h5: import('h5wasm').File | null = null;
+  try {
+    // h5py's default bounds (earliest, latest): superblock v0, so older readers (h5py 2 / HDF5 1.8) open the file.
+    h5 = new mod.File(path, 'w', { libver: ['earliest', 'latest'] });
+    if (h5.file_id < 0n) throw new IoError(file, 'cannot create an HDF5 file');
+    await fn(new H5Group({ mod, file, byteLength: 0, writable: true }, h5));
+    h5.flush();
+    h5.close();
+    h5 = null;
+    return new Uint8Array(FS.readFile(path));
+  } finally {
+    if (h5 != null) h5.close();
+    try {
+      FS.unlink(path);
+    } catch {
+      // The file was never created (h5wasm failed before writing it).
+    }
+  }
+}
