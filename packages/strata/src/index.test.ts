@@ -43,4 +43,29 @@ describe('umbrella', () => {
     expect(scores.accuracy).toBeGreaterThanOrEqual(0);
     expect(scores.accuracy).toBeLessThanOrEqual(1);
   });
+
+  it('saves and loads a .keras file and trains from a Dataset, as in API.md', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'strata-umbrella-'));
+    try {
+      const model = new keras.Sequential([keras.Input({ shape: [4] }), new keras.layers.Dense(3, { activation: 'softmax' })]);
+      model.compile({ optimizer: 'adam', loss: 'categorical_crossentropy', metrics: ['accuracy'] });
+      const x = keras.random.normal([32, 4], 0, 1, { seed: 2 });
+      const y = keras.utils.toCategorical(Array.from({ length: 32 }, (_, i) => i % 3), 3);
+      const ds = keras.data.Dataset.fromTensorSlices([x, y]).shuffle(1000, { seed: 1 }).batch(8);
+      const history = await model.fit(ds, { epochs: 2, verbose: 0 });
+      expect(history.history.loss).toHaveLength(2);
+      await model.save(join(dir, 'model.keras'));
+      const again = await keras.models.loadModel(join(dir, 'model.keras'));
+      const a = model.predict(x) as keras.Tensor;
+      const b = again.predict(x) as keras.Tensor;
+      expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+      for (const t of [a, b, x, y]) t.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+

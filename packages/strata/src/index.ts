@@ -46,6 +46,7 @@ export * as optimizers from '@strata/optimizers';
 export * as losses from '@strata/losses';
 export * as metrics from '@strata/metrics';
 export * as callbacks from '@strata/callbacks';
+export * as data from '@strata/data';
 // Also wires model.save()/saveWeights()/loadWeights() and models.loadModel() (io registers them on import).
 export * as io from '@strata/io';
 export * as saving from './saving';

@@ -21,3 +21,13 @@ export function toCategorical(y: TensorLike, numClasses?: number): Tensor {
     return ops.reshape(ops.oneHot(flat, n), [...shape, n]);
   });
 }
+
+// Keras' dataset utilities (keras.utils.*) live in @strata/data.
+export {
+  padSequences,
+  normalize,
+  splitDataset,
+  timeseriesDatasetFromArray,
+  imageDatasetFromDirectory,
+  textDatasetFromDirectory,
+} from '@strata/data';
