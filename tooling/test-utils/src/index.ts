@@ -3,3 +3,4 @@ export * from './fixtures';
 export * from './memory';
 export * from './gradcheck';
 export * from './layer-checks';
+export * from './conformance';
