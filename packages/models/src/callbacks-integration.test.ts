@@ -44,7 +44,9 @@ describe('callbacks driving a real model', () => {
     const straight = runChild(join(dir, 'fresh'));
     expect(resumed.weights).not.toBeNull();
     expect(resumed.weights!.length).toBe(straight.weights!.length);
-    resumed.weights!.forEach((w, i) => expectAllClose(w, straight.weights![i]!, { atol: 1e-6 }));
+    resumed.weights!.forEach((w, i) => {
+      expectAllClose(w, straight.weights![i]!, { atol: 1e-6 });
+    });
     // A finished run deletes its backup, as Keras' delete_checkpoint=True does.
     const backup = join(dir, 'backup');
     expect(existsSync(backup) ? readdirSync(backup) : []).toEqual([]);
@@ -86,7 +88,9 @@ describe('callbacks driving a real model', () => {
     const last = await loadCheckpoint(join(dir, saved[saved.length - 1]!));
     const weights = model.getWeights();
     expect(last.weights.length).toBe(weights.length);
-    last.weights.forEach((w, i) => expectAllClose(w.tensor, weights[i]!, { atol: 1e-6 }));
+    last.weights.forEach((w, i) => {
+      expectAllClose(w.tensor, weights[i]!, { atol: 1e-6 });
+    });
     for (const w of [...weights, ...last.weights.map((e) => e.tensor)]) w.dispose();
     const csv = readFileSync(join(dir, 'log.csv'), 'utf8').trim().split(/\r?\n/); // Python's csv module ends rows with \r\n
     expect(csv[0]).toBe('epoch,learning_rate,loss,val_loss');
@@ -116,7 +120,9 @@ describe('callbacks driving a real model', () => {
     model.compile({ optimizer: opt, loss: 'mse' });
     await model.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0, shuffle: false });
     const averages = opt.modelVariablesMovingAverage;
-    model.trainableWeights.forEach((w, i) => expectAllClose(w.value, averages[i]!.value, { atol: 0 }));
+    model.trainableWeights.forEach((w, i) => {
+      expectAllClose(w.value, averages[i]!.value, { atol: 0 });
+    });
     x.dispose();
     y.dispose();
   });
