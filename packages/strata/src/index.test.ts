@@ -18,6 +18,8 @@ describe('umbrella', () => {
     expect(typeof keras.metrics.CategoricalAccuracy).toBe('function');
     expect(typeof keras.callbacks.EarlyStopping).toBe('function');
     expect(typeof keras.activations.relu).toBe('function');
+    expect(typeof keras.applications.MobileNetV2).toBe('function');
+    expect(typeof keras.data.Dataset.fromTensorSlices).toBe('function');
     expect(keras.getBackend()).toBe('cpu');
   });
 

@@ -47,6 +47,7 @@ export * as losses from '@strata/losses';
 export * as metrics from '@strata/metrics';
 export * as callbacks from '@strata/callbacks';
 export * as data from '@strata/data';
+export * as applications from '@strata/applications';
 // Also wires model.save()/saveWeights()/loadWeights() and models.loadModel() (io registers them on import).
 export * as io from '@strata/io';
 export * as saving from './saving';

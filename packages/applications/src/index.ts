@@ -1,0 +1,23 @@
+// @strata/applications: Keras' pretrained architectures (keras.applications) with their weight
+// files, preprocessInput and decodePredictions.
+export { VGG16, VGG19 } from './vgg';
+export { ResNet50, ResNet101, ResNet152, ResNet50V2, ResNet101V2, ResNet152V2 } from './resnet';
+export { MobileNet, type MobileNetArgs } from './mobilenet';
+export { MobileNetV2, type MobileNetV2Args } from './mobilenet-v2';
+export {
+  type ApplicationArgs,
+  type PreprocessMode,
+  type PreprocessInputOptions,
+  preprocessInput,
+  obtainInputShape,
+  correctPad,
+} from './imagenet-utils';
+export { getFile, loadWeightsFile, type GetFileOptions, type FetchedFile } from './weights';
+export {
+  decodePredictions,
+  loadClassIndex,
+  type ClassIndex,
+  type DecodePredictionsOptions,
+  CLASS_INDEX_URL,
+  CLASS_INDEX_MD5,
+} from './decode-predictions';

@@ -1,0 +1,282 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Tensor, memory, tensor, tidy } from '@strata/core';
+import { MemoryStore, writeKerasWeights, writeLegacyWeights } from '@strata/io';
+import { Conv2D, Dense, Input, clearSession } from '@strata/layers';
+import { Model } from '@strata/models';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MobileNetV2 } from './mobilenet-v2';
+import { ResNet50 } from './resnet';
+import { VGG16 } from './vgg';
+import { getFile, getFileFromStore } from './weights';
+
+// md5("hello"), from RFC 1321's algorithm (a widely published test vector).
+const HELLO_MD5 = '5d41402abc4b2a76b9719d911017c592';
+const HELLO = new TextEncoder().encode('hello');
+
+let dir: string;
+const saved: Record<string, string | undefined> = {};
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'strata-apps-'));
+  for (const k of ['STRATA_HOME', 'KERAS_HOME', 'HOME']) saved[k] = process.env[k];
+  process.env.STRATA_HOME = join(dir, 'strata');
+  process.env.KERAS_HOME = join(dir, 'keras');
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+});
+afterEach(() => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function offline(): ReturnType<typeof vi.fn> {
+  const f = vi.fn(async () => {
+    throw new TypeError('fetch failed');
+  });
+  vi.stubGlobal('fetch', f);
+  return f;
+}
+
+function serve(bytes: Uint8Array): ReturnType<typeof vi.fn> {
+  const f = vi.fn(async () => new Response(new Blob([bytes.slice()]), { status: 200, headers: { 'content-length': String(bytes.length) } }));
+  vi.stubGlobal('fetch', f);
+  return f;
+}
+
+/** Deterministic non-trivial values for every weight (BN moving variance kept positive). */
+function randomize(model: Model, seed: number): void {
+  let s = seed;
+  const next = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+  for (const v of model.weights) {
+    const n = v.shape.reduce((a, b) => a * b, 1);
+    const positive = v.path.endsWith('moving_variance') || v.path.endsWith('gamma');
+    const data = Array.from({ length: n }, () => (positive ? 0.5 + next() : next() - 0.5));
+    tidy(() => v.assign(tensor(data, v.shape)));
+  }
+}
+
+function weightValues(model: Model): number[][] {
+  return model.weights.map((v) => Array.from(v.value.dataSync()));
+}
+
+describe('getFile', () => {
+  it('reads the Strata cache first, without fetching', async () => {
+    const f = offline();
+    mkdirSync(join(dir, 'strata', 'models'), { recursive: true });
+    writeFileSync(join(dir, 'strata', 'models', 'a.bin'), HELLO);
+    const got = await getFile('a.bin', 'https://example.invalid/a.bin', { fileHash: HELLO_MD5 });
+    expect(new TextDecoder().decode(got.bytes)).toBe('hello');
+    expect(got.path).toBe(join(dir, 'strata', 'models', 'a.bin'));
+    expect(f).not.toHaveBeenCalled();
+  });
+
+  it('then the Keras cache ($KERAS_HOME/models, else ~/.keras/models)', async () => {
+    offline();
+    mkdirSync(join(dir, 'keras', 'models'), { recursive: true });
+    writeFileSync(join(dir, 'keras', 'models', 'b.bin'), HELLO);
+    expect((await getFile('b.bin', 'https://example.invalid/b.bin')).path).toBe(join(dir, 'keras', 'models', 'b.bin'));
+    delete process.env.KERAS_HOME;
+    process.env.HOME = join(dir, 'home');
+    mkdirSync(join(dir, 'home', '.keras', 'models'), { recursive: true });
+    writeFileSync(join(dir, 'home', '.keras', 'models', 'c.bin'), HELLO);
+    expect((await getFile('c.bin', 'https://example.invalid/c.bin')).path).toBe(join(dir, 'home', '.keras', 'models', 'c.bin'));
+  });
+
+  it('downloads, checks the md5 and writes the file atomically into the Strata cache', async () => {
+    const f = serve(HELLO);
+    const got = await getFile('d.bin', 'https://example.invalid/d.bin', { fileHash: HELLO_MD5 });
+    expect(f).toHaveBeenCalledWith('https://example.invalid/d.bin');
+    const target = join(dir, 'strata', 'models', 'd.bin');
+    expect(got.path).toBe(target);
+    expect(readFileSync(target, 'utf8')).toBe('hello');
+    expect(readdirSync(join(dir, 'strata', 'models'))).toEqual(['d.bin']); // no temp file left
+    // A progress line was drawn on stderr.
+    const written = (process.stderr.write as unknown as ReturnType<typeof vi.fn>).mock.calls.map((c) => String(c[0])).join('');
+    expect(written).toContain('Downloading data from https://example.invalid/d.bin');
+    expect(written).toContain('5/5 [');
+  });
+
+  it('a cached file with a wrong md5 is downloaded again', async () => {
+    const f = serve(HELLO);
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    mkdirSync(join(dir, 'strata', 'models'), { recursive: true });
+    writeFileSync(join(dir, 'strata', 'models', 'e.bin'), 'hellx');
+    const got = await getFile('e.bin', 'https://example.invalid/e.bin', { fileHash: HELLO_MD5 });
+    expect(f).toHaveBeenCalledTimes(1);
+    expect(new TextDecoder().decode(got.bytes)).toBe('hello');
+    expect(readFileSync(join(dir, 'strata', 'models', 'e.bin'), 'utf8')).toBe('hello');
+  });
+
+  it('a download with the wrong md5 fails and is not cached', async () => {
+    serve(new TextEncoder().encode('hellx'));
+    await expect(getFile('g.bin', 'https://example.invalid/g.bin', { fileHash: HELLO_MD5 })).rejects.toThrow(
+      /g\.bin.*https:\/\/example\.invalid\/g\.bin.*does not match the expected 5d41402abc4b2a76b9719d911017c592/,
+    );
+    expect(existsSync(join(dir, 'strata', 'models', 'g.bin'))).toBe(false);
+  });
+
+  it('offline: the error names the file, the URL and where to put it', async () => {
+    offline();
+    const err = await getFile('h.bin', 'https://example.invalid/h.bin').catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    const msg = (err as Error).message;
+    expect(msg).toContain('h.bin');
+    expect(msg).toContain('https://example.invalid/h.bin');
+    expect(msg).toContain(join(dir, 'strata', 'models', 'h.bin'));
+    expect(msg).toContain('~/.keras/models/');
+  });
+
+  it('browser path: a key-value store (IndexedDB there) caches the download', async () => {
+    const store = new MemoryStore();
+    const f = serve(HELLO);
+    const first = await getFileFromStore(store, 'k.bin', 'https://example.invalid/k.bin', HELLO_MD5);
+    expect(new TextDecoder().decode(first.bytes)).toBe('hello');
+    expect(new TextDecoder().decode(store.files.get('k.bin')!)).toBe('hello');
+    const second = await getFileFromStore(store, 'k.bin', 'https://example.invalid/k.bin', HELLO_MD5);
+    expect(new TextDecoder().decode(second.bytes)).toBe('hello');
+    expect(f).toHaveBeenCalledTimes(1);
+    // A corrupted cached copy is fetched again; a bad download is refused and not stored.
+    store.files.set('k.bin', new TextEncoder().encode('hellx'));
+    await getFileFromStore(store, 'k.bin', 'https://example.invalid/k.bin', HELLO_MD5);
+    expect(f).toHaveBeenCalledTimes(2);
+    serve(new TextEncoder().encode('oops'));
+    await expect(getFileFromStore(store, 'z.bin', 'https://example.invalid/z.bin', HELLO_MD5)).rejects.toThrow(/does not match/);
+    expect(store.files.has('z.bin')).toBe(false);
+  });
+
+  it('HTTP errors are reported with the status', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('nope', { status: 404, statusText: 'Not Found' })));
+    await expect(getFile('i.bin', 'https://example.invalid/i.bin')).rejects.toThrow(/i\.bin.*HTTP 404 Not Found/);
+  });
+});
+
+describe('loading weights into the applications', () => {
+  const small = { alpha: 0.35, inputShape: [96, 96, 3] as [number, number, number], classes: 10 };
+
+  async function referenceModel(): Promise<{ model: Model; values: number[][]; out: number[] }> {
+    clearSession();
+    const model = await MobileNetV2({ ...small, weights: null });
+    randomize(model, 7);
+    const x = tensor(Array.from({ length: 96 * 96 * 3 }, (_, i) => Math.cos(i / 7) * 0.8), [1, 96, 96, 3]);
+    const out = tidy(() => Array.from((model.apply(x) as Tensor).dataSync()));
+    x.dispose();
+    return { model, values: weightValues(model), out };
+  }
+
+  it('weights: <path of a legacy .h5> (Keras Applications layout) loads every value exactly', async () => {
+    const ref = await referenceModel();
+    const file = join(dir, 'mnv2.h5');
+    writeFileSync(file, await writeLegacyWeights(ref.model));
+    ref.model.dispose();
+    const before = memory().numTensors;
+    const m = await MobileNetV2({ ...small, weights: file });
+    expect(weightValues(m)).toEqual(ref.values);
+    const x = tensor(Array.from({ length: 96 * 96 * 3 }, (_, i) => Math.cos(i / 7) * 0.8), [1, 96, 96, 3]);
+    const out = tidy(() => Array.from((m.apply(x) as Tensor).dataSync()));
+    expect(out).toEqual(ref.out);
+    x.dispose();
+    m.dispose();
+    expect(memory().numTensors).toBe(before);
+  });
+
+  it('weights: <path of a Keras 3 .weights.h5> loads every value exactly', async () => {
+    const ref = await referenceModel();
+    const file = join(dir, 'mnv2.weights.h5');
+    writeFileSync(file, await writeKerasWeights(ref.model));
+    ref.model.dispose();
+    const m = await MobileNetV2({ ...small, weights: file });
+    expect(weightValues(m)).toEqual(ref.values);
+    m.dispose();
+  });
+
+  it("weights: 'imagenet' reads Keras' file name from the cache (no download)", async () => {
+    clearSession();
+    const f = offline();
+    const src = await MobileNetV2({ alpha: 0.35, inputShape: [96, 96, 3], includeTop: false, weights: null });
+    randomize(src, 11);
+    const values = weightValues(src);
+    mkdirSync(join(dir, 'keras', 'models'), { recursive: true });
+    writeFileSync(join(dir, 'keras', 'models', 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5'), await writeLegacyWeights(src));
+    src.dispose();
+    const m = await MobileNetV2({ alpha: 0.35, inputShape: [96, 96, 3], includeTop: false, weights: 'imagenet' });
+    expect(f).not.toHaveBeenCalled();
+    expect(weightValues(m)).toEqual(values);
+    m.dispose();
+  });
+
+  it("weights: 'imagenet' offline: the error names Keras' file and URL; nothing leaks", async () => {
+    clearSession();
+    offline();
+    const before = memory().numTensors;
+    const err = await ResNet50({ includeTop: false, inputShape: [32, 32, 3] }).catch((e: Error) => e);
+    expect((err as Error).message).toContain('resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5');
+    expect((err as Error).message).toContain(
+      'https://storage.googleapis.com/tensorflow/keras-applications/resnet/resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5',
+    );
+    expect(memory().numTensors).toBe(before);
+    const err2 = await MobileNetV2({ alpha: 0.5, inputShape: [128, 128, 3], includeTop: false }).catch((e: Error) => e);
+    expect((err2 as Error).message).toContain(
+      'https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.5_128_no_top.h5',
+    );
+    const err3 = await VGG16({ includeTop: false, inputShape: [32, 32, 3] }).catch((e: Error) => e);
+    expect((err3 as Error).message).toContain('vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5');
+  });
+
+  it("ResNet50 'imagenet' from a cached file with the wrong md5 is refused after a failed re-download", async () => {
+    clearSession();
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    serve(HELLO);
+    mkdirSync(join(dir, 'strata', 'models'), { recursive: true });
+    writeFileSync(join(dir, 'strata', 'models', 'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5'), HELLO);
+    await expect(ResNet50({ includeTop: false, inputShape: [32, 32, 3] })).rejects.toThrow(/does not match the expected 4d473c1dd8becc155b73f8504c6f6626/);
+  });
+
+  it('a file of another alpha or another model fails with a clear error, not silently', async () => {
+    clearSession();
+    const other = await MobileNetV2({ alpha: 0.5, inputShape: [96, 96, 3], classes: 10, weights: null });
+    const file = join(dir, 'alpha05.h5');
+    writeFileSync(file, await writeLegacyWeights(other));
+    other.dispose();
+    const before = memory().numTensors;
+    const e1 = await MobileNetV2({ ...small, weights: file }).catch((e: Error) => e);
+    expect((e1 as Error).message).toMatch(/alpha05\.h5/);
+    expect((e1 as Error).message).toMatch(/shape mismatch .*block_1_project.*\(1, 1, 48, 8\).*\(1, 1, 48, 16\)/);
+    expect(memory().numTensors).toBe(before);
+    const inp = Input({ shape: [8, 8, 3] });
+    const tiny = new Model({ inputs: inp, outputs: new Dense(2).apply(new Conv2D(4, 3).apply(inp)), name: 'tiny' });
+    const tinyFile = join(dir, 'tiny.h5');
+    writeFileSync(tinyFile, await writeLegacyWeights(tiny));
+    tiny.dispose();
+    const err = await MobileNetV2({ ...small, weights: tinyFile }).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/tiny\.h5/);
+    expect((err as Error).message).toMatch(/layer count mismatch.*expects 105 layers with weights.*the file has 2/);
+    expect(memory().numTensors).toBe(before);
+  }, 30000);
+
+  it('weights: <http URL> downloads the file (no cache) and loads it', async () => {
+    const ref = await referenceModel();
+    const bytes = await writeLegacyWeights(ref.model);
+    ref.model.dispose();
+    const f = serve(bytes);
+    const m = await MobileNetV2({ ...small, weights: 'https://example.invalid/my/mnv2.h5' });
+    expect(f).toHaveBeenCalledWith('https://example.invalid/my/mnv2.h5');
+    expect(weightValues(m)).toEqual(ref.values);
+    expect(existsSync(join(dir, 'strata'))).toBe(false);
+    m.dispose();
+  }, 30000);
+
+  it('a path that does not exist is refused with Keras\' message', async () => {
+    await expect(MobileNetV2({ weights: join(dir, 'missing.h5') })).rejects.toThrow(
+      /The `weights` argument should be either `None` \(random initialization\), `imagenet` \(pre-training on ImageNet\), or the path to the weights file to be loaded\. {2}Received `weights=.*missing\.h5`/,
+    );
+    await expect(VGG16({ weights: join(dir, 'missing.h5') })).rejects.toThrow(/'imagenet' \(pre-training on ImageNet\).*Received: weights=/);
+  });
+});
