@@ -1,4 +1,4 @@
-import { type Shape, formatShape } from '@strata/core';
+import { type Shape, type Variable, formatShape } from '@strata/core';
 import type { Layer, Node } from '@strata/layers';
 import type { Model } from './model';
 
@@ -139,7 +139,9 @@ export function printSummary(model: Model, options: SummaryOptions = {}): string
   const weights = model.weights;
   const trainable = model.trainableWeights;
   const trainableSet = new Set(trainable);
-  const optimizerVars = model.optimizer?.variables ?? [];
+  // As Keras: optimizer params are shown once the optimizer is built (after the first step).
+  const optimizer = model.optimizer as { variables: Variable[]; built?: boolean } | null;
+  const optimizerVars = optimizer != null && optimizer.built !== false ? optimizer.variables : [];
   lines.push(` Total params: ${countWithSize([...weights, ...optimizerVars])}`);
   lines.push(` Trainable params: ${countWithSize(trainable)}`);
   lines.push(` Non-trainable params: ${countWithSize(weights.filter((w) => !trainableSet.has(w)))}`);
