@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { type Tensor, memory } from '@strata/core';
+import { clearSession } from '@strata/layers';
+import type { Model } from '@strata/models';
+import { fixturePath } from '@strata/test-utils';
+import { describe, expect, it } from 'vitest';
+import { loadModel, loadWeights } from './api';
+import { IoError } from './errors';
+
+/** Seeded LCG so every run mutates the same bytes. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Overwrites 1-8 random bytes, or truncates the file, or both. */
+function mutate(bytes: Uint8Array, rnd: () => number): Uint8Array {
+  const length = rnd() < 0.15 ? Math.floor(rnd() * bytes.length) : bytes.length;
+  const out = bytes.slice(0, length);
+  const n = 1 + Math.floor(rnd() * 8);
+  for (let k = 0; k < n && out.length > 0; k++) out[Math.floor(rnd() * out.length)] = Math.floor(rnd() * 256);
+  return out;
+}
+
+const values = (ts: Tensor[]) => {
+  const v = ts.map((t) => Array.from(t.dataSync()));
+  for (const t of ts) t.dispose();
+  return v;
+};
+
+// Every mutated load either succeeds or throws the typed error (IoError or its subclass
+// FormatError); a failed weights load leaves the model's weights as they were; memory stays bounded.
+describe('fuzzing the fixture files', () => {
+  const RUNS = 500;
+
+  for (const file of ['model.keras', 'model.h5']) {
+    it(`${RUNS} mutations of mlp/${file}: loadModel succeeds or throws IoError`, async () => {
+      clearSession();
+      const original = new Uint8Array(readFileSync(fixturePath('mlp', file)));
+      const rnd = lcg(file.length * 7919);
+      const rssBefore = process.memoryUsage().rss;
+      const tensorsBefore = memory().numTensors;
+      let loaded = 0;
+      for (let i = 0; i < RUNS; i++) {
+        try {
+          const model = await loadModel(mutate(original, rnd), { compile: false });
+          for (const w of model.weights) w.dispose();
+          loaded++;
+        } catch (e) {
+          if (!(e instanceof IoError)) throw new Error(`run ${i}: ${file} threw ${String(e)}`);
+        }
+      }
+      expect(memory().numTensors).toBe(tensorsBefore);
+      expect(process.memoryUsage().rss - rssBefore).toBeLessThan(512 * 2 ** 20);
+      // Some mutations hit bytes that do not matter (padding, timestamps); most are caught.
+      expect(loaded).toBeLessThan(RUNS);
+    }, 180_000);
+  }
+
+  for (const file of ['model.weights.h5', 'model.legacy_weights.h5']) {
+    it(`${RUNS} mutations of mlp/${file}: loadWeights succeeds or throws IoError and loads nothing`, async () => {
+      clearSession();
+      const model: Model = await loadModel(new Uint8Array(readFileSync(fixturePath('mlp', 'model.keras'))), { compile: false });
+      const original = new Uint8Array(readFileSync(fixturePath('mlp', file)));
+      const rnd = lcg(file.length * 104729);
+      const tensorsBefore = memory().numTensors;
+      for (let i = 0; i < RUNS; i++) {
+        const before = values(model.getWeights());
+        try {
+          await loadWeights(model, mutate(original, rnd));
+        } catch (e) {
+          if (!(e instanceof IoError)) throw new Error(`run ${i}: ${file} threw ${String(e)}`);
+          expect(values(model.getWeights())).toEqual(before);
+        }
+      }
+      expect(memory().numTensors).toBe(tensorsBefore);
+    }, 180_000);
+  }
+});
