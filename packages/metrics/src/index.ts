@@ -76,6 +76,7 @@ export { FalseNegatives } from './confusion/false-negatives';
 export { ConfusionMatrixConditionCount, type ConfusionCountArgs } from './confusion/confusion-matrix-condition-count';
 export { Precision, type PrecisionArgs } from './confusion/precision';
 export { Recall, type RecallArgs } from './confusion/recall';
+export { PrecisionRecallBase, type PrecisionRecallArgs } from './confusion/precision-recall-base';
 export { SensitivitySpecificityBase, type SensitivitySpecificityArgs } from './confusion/sensitivity-specificity-base';
 export { SensitivityAtSpecificity, type SensitivityAtSpecificityArgs } from './confusion/sensitivity-at-specificity';
 export { SpecificityAtSensitivity, type SpecificityAtSensitivityArgs } from './confusion/specificity-at-sensitivity';
