@@ -38,6 +38,9 @@ export {
   type Shape,
   type Logs,
 } from '@strata/core';
+// The cpu backend with Strata's faster training kernels (conv gradients, matmul, transpose).
+import '@strata/backend-cpu';
+
 export * as layers from '@strata/layers';
 export { activations, initializers, regularizers, constraints } from '@strata/layers';
 export { Input, Model, Sequential } from '@strata/models';

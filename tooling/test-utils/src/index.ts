@@ -4,3 +4,4 @@ export * from './memory';
 export * from './gradcheck';
 export * from './layer-checks';
 export * from './conformance';
+export * from './conformance-cases';

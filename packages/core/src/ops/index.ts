@@ -93,6 +93,32 @@ export const variance = (x: T, axis?: Axis, keepdims = false): T =>
 export const std = (x: T, axis?: Axis, keepdims = false): T => tfc.tidy(() => tfc.sqrt(variance(x, axis, keepdims)));
 export const moments = (x: T, axes: number[], keepdims = false): { mean: T; variance: T } =>
   tfc.moments(x, axes, keepdims);
+/**
+ * keras.ops.batch_normalization: `(x - mean) * scale / sqrt(variance + epsilon) + offset`, with the
+ * 1-D statistics along `axis`. Channels-last inputs of rank 4 or less run as one fused kernel (one
+ * pass over `x` instead of a broadcast multiply and a broadcast add).
+ */
+export const batchNormalization = (
+  x: T,
+  mean: T,
+  variance: T,
+  axis: number,
+  offset: T | null = null,
+  scale: T | null = null,
+  epsilon = 1e-3,
+): T =>
+  tfc.tidy(() => {
+    const a = axis < 0 ? x.rank + axis : axis;
+    if (a === x.rank - 1 && x.rank <= 4 && x.dtype === 'float32') {
+      return tfc.batchNorm(x, mean, variance, offset ?? undefined, scale ?? undefined, epsilon);
+    }
+    const broadcast = x.shape.map((d, i) => (i === a ? d : 1));
+    let inv = tfc.rsqrt(tfc.add(variance, epsilon));
+    if (scale != null) inv = tfc.mul(inv, scale);
+    let res = tfc.neg(tfc.mul(mean, inv));
+    if (offset != null) res = tfc.add(res, offset);
+    return tfc.add(tfc.mul(x, tfc.reshape(inv, broadcast)), tfc.reshape(res, broadcast));
+  });
 export const cumsum = (x: T, axis = 0): T => tfc.cumsum(x, axis);
 export const cumprod = (x: T, axis = 0): T => tfc.cumprod(x, axis);
 export const norm = (x: T, ord: number | 'euclidean' | 'fro' = 'euclidean', axis?: Axis, keepdims = false): T =>
@@ -248,9 +274,12 @@ export const depthwiseConv = (
   x: T,
   kernel: T,
   strides: number | [number, number] = 1,
-  padding: Padding = 'valid',
+  padding: Padding | SpatialPadding = 'valid',
   dilationRate: number | [number, number] = 1,
-): T => tfc.depthwiseConv2d(x as tfc.Tensor4D, kernel as tfc.Tensor4D, pair(strides), padding, 'NHWC', pair(dilationRate));
+): T => {
+  const pad: Padding | tfc.backend_util.ExplicitPadding = typeof padding === 'string' ? padding : [[0, 0], padding[0], padding[1], [0, 0]];
+  return tfc.depthwiseConv2d(x as tfc.Tensor4D, kernel as tfc.Tensor4D, pair(strides), pad, 'NHWC', pair(dilationRate));
+};
 export const maxPool = (x: T, poolSize: number | [number, number], strides?: number | [number, number] | null, padding: Padding = 'valid'): T =>
   tfc.maxPool(x as tfc.Tensor4D, pair(poolSize), pair(strides ?? poolSize), padding);
 export const averagePool = (x: T, poolSize: number | [number, number], strides?: number | [number, number] | null, padding: Padding = 'valid'): T =>

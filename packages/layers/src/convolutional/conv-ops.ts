@@ -137,6 +137,8 @@ export function depthwiseNd(x: Tensor, kernel: Tensor, strides: number[], dilati
   }
   let k = kernel;
   for (let i = 0; i < 2; i++) k = spreadAxis(k, i, dilations[i]!);
+  // The engine pads inside the kernel itself; a separate pad would copy the input first.
+  if (pads.every(([a, b]) => a >= 0 && b >= 0)) return ops.depthwiseConv(x, k, strides as [number, number], pads as [PadPair, PadPair], 1);
   return ops.depthwiseConv(padOrCrop(x, pads), k, strides as [number, number], 'valid', 1);
 }
 

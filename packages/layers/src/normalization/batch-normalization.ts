@@ -168,7 +168,6 @@ export class BatchNormalization extends Layer {
     }
     const axis = this.positiveAxis(x.rank, x.shape);
     const reduction = [...Array(x.rank).keys()].filter((i) => i !== axis);
-    const broadcast = x.shape.map((d, i) => (i === axis ? d : 1));
     const training = args.training === true && this.trainable;
     return tidy(() => {
       const xf = toFloat(x);
@@ -185,12 +184,7 @@ export class BatchNormalization extends Layer {
         mean = this.movingMean!.value;
         variance = this.movingVariance!.value;
       }
-      // tf.nn.batch_normalization: x * inv + (beta - mean * inv), inv = rsqrt(var + eps) * gamma.
-      let inv = ops.rsqrt(ops.add(variance, this.epsilon));
-      if (this.gamma != null) inv = ops.multiply(inv, this.gamma.value);
-      let res = ops.negative(ops.multiply(mean, inv));
-      if (this.beta != null) res = ops.add(res, this.beta.value);
-      return ops.add(ops.multiply(xf, ops.reshape(inv, broadcast)), ops.reshape(res, broadcast));
+      return ops.batchNormalization(xf, mean, variance, axis, this.beta?.value ?? null, this.gamma?.value ?? null, this.epsilon);
     });
   }
 

@@ -1,0 +1,3 @@
+import { libraryConfig } from '../../tooling/tsconfig/tsup';
+
+export default libraryConfig();
