@@ -4,6 +4,9 @@ export { VGG16, VGG19 } from './vgg';
 export { ResNet50, ResNet101, ResNet152, ResNet50V2, ResNet101V2, ResNet152V2 } from './resnet';
 export { MobileNet, type MobileNetArgs } from './mobilenet';
 export { MobileNetV2, type MobileNetV2Args } from './mobilenet-v2';
+export { DenseNet121, DenseNet169, DenseNet201, densenetPreprocessInput } from './densenet';
+export { InceptionV3, inceptionV3PreprocessInput } from './inception-v3';
+export { Xception, xceptionPreprocessInput } from './xception';
 export {
   type ApplicationArgs,
   type PreprocessMode,
