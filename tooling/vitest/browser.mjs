@@ -29,15 +29,17 @@ export const browserTestGlob = 'src/**/*.browser.test.ts';
 
 /**
  * The vitest config of a package's `test:browser` script: its `*.browser.test.ts` files in headless
- * Chromium, with a JSON report beside the Node one for the root totals.
+ * Chromium, with a JSON report beside the Node one for the root totals. `vite` adds top-level Vite
+ * options (e.g. `server.headers`, `plugins`).
  */
-export function browserTestConfig(overrides = {}) {
+export function browserTestConfig(overrides = {}, vite = {}) {
   if (!existsSync(chromiumPath)) {
     throw new Error(
       `Browser tests need Chromium at ${chromiumPath} (apt-get install -y chromium), or CHROMIUM_PATH set to one.`,
     );
   }
   return defineConfig({
+    ...vite,
     test: {
       include: [browserTestGlob],
       testTimeout: 60_000,
