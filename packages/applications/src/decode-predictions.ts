@@ -1,31 +1,32 @@
 import { type Tensor, ValueError, isTensor } from '@strata/core';
-import { getFile } from './weights';
 
 /** Keras' ImageNet class index: `{"0": ["n01440764", "tench"], ...}` (1000 entries). */
 export type ClassIndex = Record<string, [wnid: string, name: string]>;
 
-/** Where Keras gets the class index (keras/src/applications/imagenet_utils.py) and its md5. */
+/**
+ * Where Keras downloads the class index (keras/src/applications/imagenet_utils.py) and its md5.
+ * Strata ships the same index (src/imagenet-class-index.ts, built by
+ * scripts/build-class-index.mjs, which checks that it serializes to a file with this md5), so
+ * nothing is downloaded; these stay for reference and for users who fetch the file themselves.
+ */
 export const CLASS_INDEX_URL = 'https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json';
 export const CLASS_INDEX_MD5 = 'c2c37ea517e94d9795004a39431a14cb';
 
 let cachedIndex: ClassIndex | null = null;
 
 /**
- * Keras' class index, read once: from the Strata cache (`$STRATA_HOME/models`), else the Keras
- * cache (`~/.keras/models/imagenet_class_index.json`), else downloaded from Keras' URL and
- * checked against Keras' md5, as `keras.applications.imagenet_utils.decode_predictions` does.
+ * Keras' class index, as `keras.applications.imagenet_utils.decode_predictions` uses it: the copy
+ * shipped in this package (no network). Imported on first use, so code that never decodes
+ * predictions does not load it.
  */
 export async function loadClassIndex(): Promise<ClassIndex> {
-  if (cachedIndex == null) {
-    const file = await getFile('imagenet_class_index.json', CLASS_INDEX_URL, { fileHash: CLASS_INDEX_MD5, cacheSubdir: 'models', progress: false });
-    cachedIndex = JSON.parse(new TextDecoder().decode(file.bytes)) as ClassIndex;
-  }
+  if (cachedIndex == null) cachedIndex = (await import('./imagenet-class-index')).IMAGENET_CLASS_INDEX;
   return cachedIndex;
 }
 
 /** Options of `decodePredictions`. */
 export interface DecodePredictionsOptions {
-  /** Use this class index instead of Keras' file (e.g. one bundled with an app). */
+  /** Use this class index instead of the shipped ImageNet one (e.g. a model fine-tuned on other classes). */
   classIndex?: ClassIndex;
 }
 

@@ -15,7 +15,8 @@ export {
   obtainInputShape,
   correctPad,
 } from './imagenet-utils';
-export { getFile, loadWeightsFile, type GetFileOptions, type FetchedFile } from './weights';
+export { getFile, loadWeightsFile, md5Hex, hashBytes, type GetFileOptions, type FetchedFile } from './weights';
+export { IMAGENET_CLASS_INDEX } from './imagenet-class-index';
 export {
   decodePredictions,
   loadClassIndex,

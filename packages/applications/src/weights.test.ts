@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MobileNetV2 } from './mobilenet-v2';
 import { ResNet50 } from './resnet';
 import { VGG16 } from './vgg';
-import { getFile, getFileFromStore } from './weights';
+import { getFile, getFileFromStore, hashBytes, md5Hex } from './weights';
 
 // md5("hello"), from RFC 1321's algorithm (a widely published test vector).
 const HELLO_MD5 = '5d41402abc4b2a76b9719d911017c592';
@@ -158,6 +159,76 @@ describe('getFile', () => {
   });
 });
 
+describe('md5 / sha256 in Node and in the browser', () => {
+  // RFC 1321, appendix A.5 test suite.
+  const rfc1321: [string, string][] = [
+    ['', 'd41d8cd98f00b204e9800998ecf8427e'],
+    ['a', '0cc175b9c0f1b6a831c399e269772661'],
+    ['abc', '900150983cd24fb0d6963f7d28e17f72'],
+    ['message digest', 'f96b697d7cb7938d525a2f31aaf161d0'],
+    ['abcdefghijklmnopqrstuvwxyz', 'c3fcd3d76192e4007dfb496cca67e13b'],
+    ['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 'd174ab98d277d9f5a5611c2c9f419d9f'],
+    ['12345678901234567890123456789012345678901234567890123456789012345678901234567890', '57edf4a22be3c955ac49da2e2107b67a'],
+  ];
+
+  it('md5Hex (spark-md5, the browser path) gives the RFC 1321 test vectors', () => {
+    for (const [text, md5] of rfc1321) expect(md5Hex(new TextEncoder().encode(text))).toBe(md5);
+  });
+
+  it('hashBytes agrees on both runtimes, for md5 and sha256, also on a view into a larger buffer', async () => {
+    for (const [text, md5] of rfc1321) {
+      const bytes = new TextEncoder().encode(text);
+      expect(await hashBytes(bytes, md5, 'browser')).toBe(md5);
+      expect(await hashBytes(bytes, md5, 'node')).toBe(md5);
+    }
+    // FIPS 180-2 example: sha256("abc"); a 64-digit hash selects sha256 as in Keras.
+    const sha = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+    expect(await hashBytes(new TextEncoder().encode('abc'), sha, 'browser')).toBe(sha);
+    expect(await hashBytes(new TextEncoder().encode('abc'), sha, 'node')).toBe(sha);
+    // A view (offset, shorter) into a bigger buffer, several MD5 blocks long.
+    const big = new Uint8Array(300_001).map((_, i) => (i * 31 + 7) & 255);
+    const view = big.subarray(13, 200_013);
+    const expected = createHash('md5').update(view).digest('hex');
+    expect(md5Hex(view)).toBe(expected);
+    expect(await hashBytes(view, 'x'.repeat(32), 'browser')).toBe(expected);
+  });
+
+  it('browser path: a cached file with a wrong md5 is fetched again; a wrong download names file, URL and both md5s', async () => {
+    const store = new MemoryStore();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    store.files.set('w.bin', new TextEncoder().encode('hellx'));
+    const f = serve(HELLO);
+    const got = await getFileFromStore(store, 'w.bin', 'https://example.invalid/w.bin', HELLO_MD5, 'browser');
+    expect(new TextDecoder().decode(got.bytes)).toBe('hello');
+    expect(f).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/w\.bin.*md5.*5d41402abc4b2a76b9719d911017c592.*downloaded again/);
+    expect(new TextDecoder().decode(store.files.get('w.bin')!)).toBe('hello');
+    // The good cached copy is now used without fetching.
+    await getFileFromStore(store, 'w.bin', 'https://example.invalid/w.bin', HELLO_MD5, 'browser');
+    expect(f).toHaveBeenCalledTimes(1);
+
+    const bad = new TextEncoder().encode('hellx');
+    serve(bad);
+    const actual = createHash('md5').update(bad).digest('hex');
+    const err = await getFileFromStore(store, 'v.bin', 'https://example.invalid/v.bin', HELLO_MD5, 'browser').catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    const msg = (err as Error).message;
+    for (const part of ['v.bin', 'https://example.invalid/v.bin', HELLO_MD5, actual]) expect(msg).toContain(part);
+    expect(store.files.has('v.bin')).toBe(false);
+  });
+
+  it('Node path: a download with the wrong md5 names file, URL and both md5s', async () => {
+    const bad = new TextEncoder().encode('hellx');
+    serve(bad);
+    const actual = createHash('md5').update(bad).digest('hex');
+    const msg = await getFile('u.bin', 'https://example.invalid/u.bin', { fileHash: HELLO_MD5 }).then(
+      () => '',
+      (e: Error) => e.message,
+    );
+    for (const part of ['u.bin', 'https://example.invalid/u.bin', `hash ${actual}`, `expected ${HELLO_MD5}`]) expect(msg).toContain(part);
+  });
+});
+
 describe('loading weights into the applications', () => {
   const small = { alpha: 0.35, inputShape: [96, 96, 3] as [number, number, number], classes: 10 };
 
@@ -258,6 +329,34 @@ describe('loading weights into the applications', () => {
     const err = await MobileNetV2({ ...small, weights: tinyFile }).catch((e: Error) => e);
     expect((err as Error).message).toMatch(/tiny\.h5/);
     expect((err as Error).message).toMatch(/layer count mismatch.*expects 105 layers with weights.*the file has 2/);
+    expect(memory().numTensors).toBe(before);
+  }, 30000);
+
+  it('a Keras 3 .weights.h5 of another alpha or another model fails with a clear error too', async () => {
+    clearSession();
+    const other = await MobileNetV2({ alpha: 0.5, inputShape: [96, 96, 3], classes: 10, weights: null });
+    const file = join(dir, 'alpha05.weights.h5');
+    writeFileSync(file, await writeKerasWeights(other));
+    other.dispose();
+    const before = memory().numTensors;
+    const msg = await MobileNetV2({ ...small, weights: file }).then(
+      () => '',
+      (e: Error) => e.message,
+    );
+    expect(msg).toContain('alpha05.weights.h5');
+    expect(msg).toMatch(/could not be loaded: layer "block_1_project" .*expects shape \(1, 1, 48, 8\), the file has \(1, 1, 48, 16\)/);
+    expect(memory().numTensors).toBe(before);
+    const inp = Input({ shape: [8, 8, 3] });
+    const tiny = new Model({ inputs: inp, outputs: new Dense(2).apply(new Conv2D(4, 3).apply(inp)), name: 'tiny' });
+    const tinyFile = join(dir, 'tiny.weights.h5');
+    writeFileSync(tinyFile, await writeKerasWeights(tiny));
+    tiny.dispose();
+    const msg2 = await MobileNetV2({ ...small, weights: tinyFile }).then(
+      () => '',
+      (e: Error) => e.message,
+    );
+    expect(msg2).toContain('tiny.weights.h5');
+    expect(msg2).toMatch(/layer "bn_Conv1" .*expected 4 variables, but received 0/);
     expect(memory().numTensors).toBe(before);
   }, 30000);
 
