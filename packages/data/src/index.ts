@@ -16,3 +16,4 @@ export { splitDataset, type SplitDatasetOptions } from './utils/split-dataset';
 export { padSequences, type PadSequencesOptions, type SequenceStep } from './utils/pad-sequences';
 export { normalize, type NormalizeOptions } from './utils/normalize';
 export type { DirectoryDataset, LabelMode } from './utils/directory-dataset';
+export type { DirectoryEntry, DirectoryListing } from './utils/file-list';

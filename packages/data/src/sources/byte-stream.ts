@@ -37,6 +37,8 @@ export async function openByteStream(path: string, who: string): Promise<Readabl
     fs = await import('node:fs');
     Readable = (await import('node:stream')).Readable;
     url = await import('node:url');
+    // Bundlers for the browser resolve node: modules to empty stubs rather than failing.
+    if (typeof fs.createReadStream !== 'function' || typeof Readable?.toWeb !== 'function') throw new Error('no node:fs');
   } catch {
     throw new ValueError(`${who}: cannot read ${path}: local files need Node's file system; pass an http(s) URL in the browser.`);
   }

@@ -1,6 +1,7 @@
 import { type Tensor, ValueError, tensor } from '@strata/core';
 import { Dataset } from '../dataset/dataset';
-import { type DirectoryLabels, checkValidationSplitArg, getTrainingOrValidationSplit, indexDirectory } from './index-directory';
+import { type DirectoryListing, isDirectoryListing, readListedFile, toFileMap } from './file-list';
+import { type DirectoryLabels, checkValidationSplitArg, getTrainingOrValidationSplit, indexDirectory, listingDirectoryView } from './index-directory';
 
 /** How labels are encoded: int32 scalars, one-hot float32 vectors, float32 `[1]` 0/1, or none. */
 export type LabelMode = 'int' | 'categorical' | 'binary' | null;
@@ -41,18 +42,24 @@ export interface DirectoryDatasetCommon {
  */
 export async function directoryDataset<X>(
   who: string,
-  directory: string,
+  directory: string | DirectoryListing,
   options: DirectoryDatasetCommon,
   formats: readonly string[],
   formatText: string,
-  load: (path: string) => Promise<X>,
+  load: (path: string, read: (path: string) => Promise<Uint8Array>) => Promise<X>,
 ): Promise<DirectoryDataset<X | [X, Tensor]> | [DirectoryDataset<X | [X, Tensor]>, DirectoryDataset<X | [X, Tensor]>]> {
   let { labels = 'inferred', labelMode = 'int' } = options;
   const { classNames = null, batchSize = 32, shuffle = true, validationSplit = null, subset = null, followLinks = false } = options;
   let seed = options.seed ?? null;
-  if (typeof directory !== 'string' || directory === '') {
-    throw new ValueError(`${who}: \`directory\` must be a non-empty path string. Received: ${String(directory)}`);
+  const listed = isDirectoryListing(directory) ? toFileMap(directory, who) : null;
+  if (listed == null && (typeof directory !== 'string' || directory === '')) {
+    throw new ValueError(
+      `${who}: \`directory\` must be a non-empty path string, or (in a browser) a list of File objects or { path, source } entries. Received: ${String(directory)}`,
+    );
   }
+  // What error messages call the directory.
+  const where = listed == null ? (directory as string) : `<listing of ${listed.size} files>`;
+  const read = listed == null ? (p: string) => readFileBytes(p, who) : (p: string) => readListedFile(listed, p, who);
   if (labels !== 'inferred' && labels !== null) {
     if (!Array.isArray(labels)) {
       throw new ValueError(
@@ -75,7 +82,14 @@ export async function directoryDataset<X>(
   }
   checkValidationSplitArg(validationSplit, subset, shuffle, seed, who);
   seed ??= Math.floor(Math.random() * 1e6);
-  const indexed = await indexDirectory(directory, labels, formats, { classNames, shuffle, seed, followLinks, who });
+  const indexed = await indexDirectory(listed == null ? (directory as string) : '', labels, formats, {
+    classNames,
+    shuffle,
+    seed,
+    followLinks,
+    who,
+    view: listed == null ? undefined : listingDirectoryView(listed),
+  });
   const names = indexed.classNames;
   if (labelMode === 'binary' && names?.length !== 2) {
     throw new ValueError(`${who}: when passing \`label_mode="binary"\`, there must be exactly 2 class_names. Received: class_names=${JSON.stringify(names)}`);
@@ -89,7 +103,7 @@ export async function directoryDataset<X>(
     let ds: Dataset<[string, number]> = Dataset.fromGenerator(() => pairs, { cardinality: pairs.length });
     if (shuffleIt) ds = ds.shuffle(bufferSize, { seed });
     let loaded: Dataset<X | [X, Tensor]> = ds.map(async ([p, l]: [string, number]) => {
-      const x = await load(p);
+      const x = await load(p, read);
       return mode == null ? x : ([x, encodeLabel(l, mode, numClasses)] as [X, Tensor]);
     });
     if (batchSize != null) loaded = loaded.batch(batchSize);
@@ -99,18 +113,22 @@ export async function directoryDataset<X>(
   if (subset === 'both') {
     const [trainPaths, trainLabels] = getTrainingOrValidationSplit(indexed.filePaths, indexed.labels, validationSplit, 'training', who);
     const [valPaths, valLabels] = getTrainingOrValidationSplit(indexed.filePaths, indexed.labels, validationSplit, 'validation', who);
-    if (trainPaths.length === 0) throw new ValueError(`${who}: no training ${formatText} found in directory ${directory}. Allowed formats: ${formats.join(', ')}`);
-    if (valPaths.length === 0) throw new ValueError(`${who}: no validation ${formatText} found in directory ${directory}. Allowed formats: ${formats.join(', ')}`);
+    if (trainPaths.length === 0) throw new ValueError(`${who}: no training ${formatText} found in directory ${where}. Allowed formats: ${formats.join(', ')}`);
+    if (valPaths.length === 0) throw new ValueError(`${who}: no validation ${formatText} found in directory ${where}. Allowed formats: ${formats.join(', ')}`);
     return [build(trainPaths, trainLabels, shuffle), build(valPaths, valLabels, false)];
   }
   const [paths, labs] = getTrainingOrValidationSplit(indexed.filePaths, indexed.labels, validationSplit, subset, who);
-  if (paths.length === 0) throw new ValueError(`${who}: no ${formatText} found in directory ${directory}. Allowed formats: ${formats.join(', ')}`);
+  if (paths.length === 0) throw new ValueError(`${who}: no ${formatText} found in directory ${where}. Allowed formats: ${formats.join(', ')}`);
   return build(paths, labs, shuffle);
 }
 
 /** Reads a whole (small) file from disk in Node. */
 export async function readFileBytes(path: string, who: string): Promise<Uint8Array> {
-  const fs = await import('node:fs/promises');
+  const fs = await import('node:fs/promises').catch(() => null);
+  // Bundlers for the browser resolve node: modules to empty stubs rather than failing.
+  if (typeof fs?.readFile !== 'function') {
+    throw new ValueError(`${who}: cannot read file ${path}: local files need Node's file system; in a browser, list the files as File objects or { path, source } entries.`);
+  }
   try {
     return new Uint8Array(await fs.readFile(path));
   } catch (e) {

@@ -1,5 +1,6 @@
 import { type Tensor, ValueError, tensor } from '@strata/core';
-import { type DirectoryDataset, type DirectoryDatasetCommon, directoryDataset, readFileBytes } from './directory-dataset';
+import { type DirectoryDataset, type DirectoryDatasetCommon, directoryDataset } from './directory-dataset';
+import type { DirectoryListing } from './file-list';
 import { IMAGE_FORMATS, type ImageInterpolation, decodeImage, resizeImage } from './image-io';
 
 export interface ImageDatasetOptions extends DirectoryDatasetCommon {
@@ -23,14 +24,17 @@ export type ImageElement = Tensor | [Tensor, Tensor];
 
 /**
  * `keras.utils.image_dataset_from_directory`: a dataset of float32 images `[h, w, channels]`
- * (batched to `[b, h, w, channels]`) and their labels, read from `directory/<class>/...` (Node).
+ * (batched to `[b, h, w, channels]`) and their labels, read from `directory/<class>/...` (Node),
+ * or in a browser from a listing standing for the directory: the `File`s of an
+ * `<input type="file" webkitdirectory>`, or `{ path: 'cats/001.png', source: url | Blob }` entries.
  * File order, shuffling and the validation split follow Keras exactly (see `indexDirectory`): the
  * files are sorted, permuted with the seed, then split, so 'training' and 'validation' partition
- * them. PNG and JPEG are decoded everywhere; BMP and GIF need the browser's decoder.
+ * them. PNG and JPEG are decoded everywhere (JPEG by the browser's own decoder in a browser);
+ * BMP and GIF need the browser's decoder.
  * Resolves to one dataset, or `[training, validation]` with `subset: 'both'`.
  */
 export async function imageDatasetFromDirectory(
-  directory: string,
+  directory: string | DirectoryListing,
   options: ImageDatasetOptions = {},
 ): Promise<DirectoryDataset<ImageElement> | [DirectoryDataset<ImageElement>, DirectoryDataset<ImageElement>]> {
   const { colorMode = 'rgb', cropToAspectRatio = false, padToAspectRatio = false } = options;
@@ -54,8 +58,8 @@ export async function imageDatasetFromDirectory(
   if (cropToAspectRatio && padToAspectRatio) {
     throw new ValueError(`${WHO}: only one of \`pad_to_aspect_ratio\`, \`crop_to_aspect_ratio\` can be set to \`True\`.`);
   }
-  const load = async (path: string): Promise<Tensor> => {
-    const bytes = await readFileBytes(path, WHO);
+  const load = async (path: string, read: (path: string) => Promise<Uint8Array>): Promise<Tensor> => {
+    const bytes = await read(path);
     const img = await decodeImage(bytes, channels, path);
     const out = resizeImage(img, h, w, { interpolation: interpolation as ImageInterpolation, cropToAspectRatio, padToAspectRatio });
     return tensor(out.data instanceof Float32Array ? out.data : Float32Array.from(out.data), [h, w, channels], 'float32');

@@ -99,46 +99,79 @@ export function convertChannels(img: RawImage, channels: 1 | 3 | 4): RawImage {
   return { data: out, height: img.height, width: img.width, channels };
 }
 
-/** Decodes a BMP/GIF (or anything) with the browser's decoder when it exists. */
-async function fromBrowser(bytes: Uint8Array, path: string): Promise<RawImage> {
-  const g = globalThis as unknown as {
-    createImageBitmap?: (b: Blob) => Promise<{ width: number; height: number; close?: () => void }>;
-    OffscreenCanvas?: new (
-      w: number,
-      h: number,
-    ) => { getContext(kind: '2d'): { drawImage(i: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
-    Blob?: typeof Blob;
+interface BrowserImageApi {
+  createImageBitmap: (b: Blob, options?: { premultiplyAlpha?: string; colorSpaceConversion?: string }) => Promise<{ width: number; height: number; close?: () => void }>;
+  OffscreenCanvas: new (
+    w: number,
+    h: number,
+  ) => {
+    getContext(
+      kind: '2d',
+      options?: { willReadFrequently?: boolean },
+    ): { drawImage(i: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
   };
-  if (!g.createImageBitmap || !g.OffscreenCanvas || !g.Blob) {
+  Blob: typeof Blob;
+}
+
+/** The browser's image decoding API (`createImageBitmap` + `OffscreenCanvas`), or null outside a browser/worker. */
+function browserImageApi(): BrowserImageApi | null {
+  const g = globalThis as unknown as Partial<BrowserImageApi>;
+  return typeof g.createImageBitmap === 'function' && typeof g.OffscreenCanvas === 'function' && typeof g.Blob === 'function' ? (g as BrowserImageApi) : null;
+}
+
+/**
+ * Decodes with the browser's decoder into RGBA. No alpha premultiplication and no colour-space
+ * conversion, so the samples are the file's own (TF ignores embedded colour profiles too).
+ */
+async function fromBrowser(bytes: Uint8Array, path: string): Promise<RawImage> {
+  const g = browserImageApi();
+  if (g == null) {
     throw new ValueError(
       `decodeImage: cannot decode ${path}: only PNG and JPEG are decoded without a browser (createImageBitmap and OffscreenCanvas are not available here).`,
     );
   }
-  const bitmap = await g.createImageBitmap(new g.Blob([bytes as BlobPart]));
-  const canvas = new g.OffscreenCanvas(bitmap.width, bitmap.height);
-  const ctx = canvas.getContext('2d');
-  if (!ctx) throw new ValueError(`decodeImage: cannot decode ${path}: no 2d context on OffscreenCanvas.`);
-  ctx.drawImage(bitmap, 0, 0);
-  const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
-  bitmap.close?.();
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), height: bitmap.height, width: bitmap.width, channels: 4 };
+  const bitmap = await g.createImageBitmap(new g.Blob([bytes as BlobPart]), { premultiplyAlpha: 'none', colorSpaceConversion: 'none' });
+  try {
+    const canvas = new g.OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new ValueError(`decodeImage: cannot decode ${path}: no 2d context on OffscreenCanvas.`);
+    ctx.drawImage(bitmap, 0, 0);
+    const { data } = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), height: bitmap.height, width: bitmap.width, channels: 4 };
+  } finally {
+    bitmap.close?.();
+  }
 }
 
 /**
- * Decodes PNG (fast-png) and JPEG (jpeg-js) bytes anywhere, other formats with the browser's
- * `createImageBitmap` + `OffscreenCanvas`, into `channels` uint8 channels. `path` names the file in errors.
+ * Decodes image bytes into `channels` uint8 channels. PNG: fast-png everywhere (exact samples;
+ * a canvas would premultiply alpha and round 16-bit samples differently from TF). JPEG: the
+ * browser's decoder (libjpeg-turbo, as TF) where there is one, jpeg-js otherwise (Node). BMP/GIF:
+ * the browser's decoder only. `path` names the file in errors.
  */
 export async function decodeImage(bytes: Uint8Array, channels: 1 | 3 | 4, path = '<bytes>'): Promise<RawImage> {
   let img: RawImage;
   try {
     if (isPng(bytes)) img = fromPng(bytes);
-    else if (isJpeg(bytes)) img = fromJpeg(bytes);
+    else if (isJpeg(bytes) && browserImageApi() == null) img = fromJpeg(bytes);
     else img = await fromBrowser(bytes, path);
   } catch (e) {
     if (e instanceof ValueError) throw e;
     throw new ValueError(`decodeImage: cannot decode ${path}: ${(e as Error).message}`);
   }
   return convertChannels(img, channels);
+}
+
+/** Decodes with the browser's decoder (RGBA), whatever the format; exported for tests comparing decoders. */
+export function decodeWithBrowser(bytes: Uint8Array, path = '<bytes>'): Promise<RawImage> {
+  return fromBrowser(bytes, path);
+}
+
+/** Decodes PNG with fast-png and JPEG with jpeg-js (what Node uses); exported for tests comparing decoders. */
+export function decodeWithLibraries(bytes: Uint8Array, path = '<bytes>'): RawImage {
+  if (isPng(bytes)) return fromPng(bytes);
+  if (isJpeg(bytes)) return fromJpeg(bytes);
+  throw new ValueError(`decodeImage: cannot decode ${path}: not a PNG or JPEG file.`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ValueError } from '@strata/core';
+import { type FileMap, listFolder } from './file-list';
 import { numpyShuffle } from './random-state';
 
 /** Labels argument of the directory utilities: inferred from subfolders, none, or one per file. */
@@ -16,10 +17,69 @@ export interface IndexedDirectory {
 async function nodeModules(who: string): Promise<{ fs: typeof import('node:fs/promises'); path: typeof import('node:path') }> {
   try {
     const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+    // Bundlers for the browser resolve node: modules to empty stubs rather than failing.
+    if (typeof fs.readdir !== 'function' || typeof fs.stat !== 'function') throw new Error('no node:fs');
     return { fs, path };
   } catch {
-    throw new ValueError(`${who}: reading a directory needs Node's file system (node:fs); it is not available here.`);
+    throw new ValueError(
+      `${who}: reading a directory needs Node's file system (node:fs); it is not available here. In a browser, pass the files as a list of File objects or { path, source } entries instead.`,
+    );
   }
+}
+
+/** One folder entry: a file, a folder, or a symlinked folder not followed (`skip`). */
+export interface FolderEntry {
+  name: string;
+  kind: 'file' | 'dir' | 'skip';
+}
+
+/** What the indexing needs from a file system: folder listings and "is this a folder". */
+export interface DirectoryView {
+  /** The entries of a folder; throws when it cannot be listed. */
+  readdir(dir: string, followLinks: boolean): Promise<FolderEntry[]>;
+  isDirectory(path: string): Promise<boolean>;
+}
+
+/** The real file system (Node). */
+export async function nodeDirectoryView(who: string): Promise<DirectoryView> {
+  const { fs } = await nodeModules(who);
+  return {
+    async readdir(dir, followLinks) {
+      const out: FolderEntry[] = [];
+      for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+        let isDir = e.isDirectory();
+        if (e.isSymbolicLink()) {
+          isDir = await fs.stat(join(dir, e.name)).then(
+            (st) => st.isDirectory(),
+            () => false,
+          );
+          if (isDir && !followLinks) {
+            out.push({ name: e.name, kind: 'skip' });
+            continue;
+          }
+        }
+        out.push({ name: e.name, kind: isDir ? 'dir' : 'file' });
+      }
+      return out;
+    },
+    isDirectory: (path) =>
+      fs.stat(path).then(
+        (st) => st.isDirectory(),
+        () => false,
+      ),
+  };
+}
+
+/** A directory given as a list of files (the browser form), rooted at ''. */
+export function listingDirectoryView(files: FileMap): DirectoryView {
+  return {
+    async readdir(dir) {
+      const entries = listFolder(files, dir);
+      if (entries == null) throw new Error(`no listed file under ${dir}/`);
+      return entries.map(({ name, isDir }) => ({ name, kind: isDir ? 'dir' : 'file' }));
+    },
+    isDirectory: async (path) => path === '' || (listFolder(files, path)?.length ?? 0) > 0,
+  };
 }
 
 /** Python's `os.path.join` for two POSIX parts ('' as the second part gives a trailing slash). */
@@ -33,13 +93,12 @@ const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
  * order: folders sorted by their path (as `sorted(os.walk(dir))`), names sorted inside each.
  * Symlinked folders are entered only with `followLinks` (symlinked files always count).
  */
-async function walkValidFiles(dir: string, followLinks: boolean, formats: readonly string[], who: string): Promise<{ root: string; name: string }[]> {
-  const { fs } = await nodeModules(who);
+async function walkValidFiles(view: DirectoryView, dir: string, followLinks: boolean, formats: readonly string[], who: string): Promise<{ root: string; name: string }[]> {
   const roots: { root: string; files: string[] }[] = [];
   const visit = async (root: string): Promise<void> => {
-    let entries: import('node:fs').Dirent[];
+    let entries: FolderEntry[];
     try {
-      entries = await fs.readdir(root, { withFileTypes: true });
+      entries = await view.readdir(root, followLinks);
     } catch (e) {
       if (roots.length === 0) throw new ValueError(`${who}: cannot read directory ${root}: ${(e as Error).message}`);
       return; // os.walk skips folders it cannot list
@@ -47,17 +106,8 @@ async function walkValidFiles(dir: string, followLinks: boolean, formats: readon
     const files: string[] = [];
     const subdirs: string[] = [];
     for (const e of entries) {
-      const full = join(root, e.name);
-      let isDir = e.isDirectory();
-      if (e.isSymbolicLink()) {
-        isDir = await fs.stat(full).then(
-          (s) => s.isDirectory(),
-          () => false,
-        );
-        if (isDir && !followLinks) continue;
-      }
-      if (isDir) subdirs.push(full);
-      else files.push(e.name);
+      if (e.kind === 'dir') subdirs.push(join(root, e.name));
+      else if (e.kind === 'file') files.push(e.name);
     }
     roots.push({ root, files });
     for (const s of subdirs) await visit(s);
@@ -79,30 +129,29 @@ async function walkValidFiles(dir: string, followLinks: boolean, formats: readon
  * `labels: 'inferred'` each non-hidden subfolder is a class (alphanumeric order, or the order of
  * `classNames`); files are listed class by class in sorted order, then (with `shuffle`) permuted
  * with NumPy's `RandomState(seed)` exactly as Keras does, so a seed gives Keras' file order.
+ * `options.view`: where the folders are listed (default: Node's file system; a listing's view
+ * for the browser form, with `directory` '').
  */
 export async function indexDirectory(
   directory: string,
   labels: DirectoryLabels,
   formats: readonly string[],
-  options: { classNames?: readonly string[] | null; shuffle?: boolean; seed?: number | null; followLinks?: boolean; who?: string } = {},
+  options: { classNames?: readonly string[] | null; shuffle?: boolean; seed?: number | null; followLinks?: boolean; who?: string; view?: DirectoryView } = {},
 ): Promise<IndexedDirectory> {
   const { shuffle = true, followLinks = false, who = 'indexDirectory' } = options;
   let classNames = options.classNames ?? null;
-  const { fs } = await nodeModules(who);
+  const view = options.view ?? (await nodeDirectoryView(who));
   let subdirs: string[];
   if (labels === 'inferred') {
     let names: string[];
     try {
-      names = (await fs.readdir(directory)).sort(byCodePoint);
+      names = (await view.readdir(directory, true)).map((e) => e.name).sort(byCodePoint);
     } catch (e) {
       throw new ValueError(`${who}: cannot read \`directory\` ${directory}: ${(e as Error).message}`);
     }
     subdirs = [];
     for (const name of names) {
-      const isDir = await fs.stat(join(directory, name)).then(
-        (s) => s.isDirectory(),
-        () => false,
-      );
+      const isDir = await view.isDirectory(join(directory, name));
       if (isDir && !name.startsWith('.')) subdirs.push(name);
     }
     if (classNames != null) {
@@ -129,9 +178,9 @@ export async function indexDirectory(
   for (let ci = 0; ci < subdirs.length; ci++) {
     const sub = subdirs[ci]!;
     const dirpath = join(directory, sub);
-    for (const { root, name } of await walkValidFiles(dirpath, followLinks, formats, who)) {
+    for (const { root, name } of await walkValidFiles(view, dirpath, followLinks, formats, who)) {
       // Keras keeps `directory/subdir/<path relative to the class folder>`.
-      const rel = join(root, name).slice(dirpath.endsWith('/') ? dirpath.length : dirpath.length + 1);
+      const rel = join(root, name).slice(dirpath === '' || dirpath.endsWith('/') ? dirpath.length : dirpath.length + 1);
       filePaths.push(join(dirpath, rel));
       inferred.push(ci);
     }
