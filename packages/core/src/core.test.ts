@@ -1,5 +1,7 @@
 import * as tfc from '@tensorflow/tfjs-core';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
+import { backendInitError, listUsableBackends, registerBackend } from './backend';
 import {
   BackendError,
   KerasTensor,
@@ -177,6 +179,66 @@ describe('backends', () => {
     expect(listBackends()).toContain('cpu');
     await expect(setBackend('nope')).rejects.toThrow(BackendError);
     await expect(setBackend('nope')).rejects.toThrow(/Registered backends: .*cpu/);
+  });
+
+  it('a backend that fails to initialise: BackendError with its reason, previous backend kept, left out of listBackends', async () => {
+    await setBackend('cpu');
+    registerBackend('test-broken-sync', () => {
+      throw new Error('no device here');
+    }, 0);
+    expect(listBackends()).toContain('test-broken-sync');
+    await expect(setBackend('test-broken-sync')).rejects.toThrow(
+      /^Backend 'test-broken-sync' failed to initialise: no device here\. Usable backends: cpu.*\(e\.g\. await setBackend\('cpu'\)\)\.$/,
+    );
+    expect(getBackend()).toBe('cpu');
+    expect(Array.from(ops.add(tensor([1]), tensor([2])).dataSync())).toEqual([3]);
+    expect(listBackends()).not.toContain('test-broken-sync');
+    expect(backendInitError('test-broken-sync')?.message).toBe('no device here');
+    expect(backendInitError('cpu')).toBeNull();
+    // Still registered: a retry (e.g. after installing a driver) is attempted, and fails the same way.
+    await expect(setBackend('test-broken-sync')).rejects.toThrow(BackendError);
+    tfc.removeBackend('test-broken-sync');
+  });
+
+  it("an async backend's own BackendError reaches the caller unchanged", async () => {
+    const own = new BackendError('No adapter. Fall back with setBackend(\'cpu\').');
+    registerBackend('test-broken-async', async () => Promise.reject(own), 0);
+    const err = await setBackend('test-broken-async').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBe(own);
+    expect(getBackend()).toBe('cpu');
+    expect(listBackends()).not.toContain('test-broken-async');
+    tfc.removeBackend('test-broken-async');
+  });
+
+  it('listUsableBackends initialises each registered backend without switching and drops the failures', async () => {
+    await setBackend('cpu');
+    let made = 0;
+    registerBackend('test-cpu-copy', () => {
+      made++;
+      return new MathBackendCPU();
+    }, 0);
+    registerBackend('test-broken-probe', async () => {
+      throw new Error('probe failed');
+    }, 0);
+    expect(listBackends()).toEqual(expect.arrayContaining(['cpu', 'test-cpu-copy', 'test-broken-probe']));
+    const usable = await listUsableBackends();
+    expect(usable).toContain('cpu');
+    expect(usable).toContain('test-cpu-copy');
+    expect(usable).not.toContain('test-broken-probe');
+    expect(made).toBe(1);
+    expect(getBackend()).toBe('cpu');
+    expect(backendInitError('test-broken-probe')?.message).toBe('probe failed');
+    // Already initialised backends are not made again; switching to one is immediate.
+    await listUsableBackends();
+    expect(made).toBe(1);
+    await setBackend('test-cpu-copy');
+    expect(getBackend()).toBe('test-cpu-copy');
+    await setBackend('cpu');
+    tfc.removeBackend('test-cpu-copy');
+    tfc.removeBackend('test-broken-probe');
   });
 });
 

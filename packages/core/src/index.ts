@@ -26,7 +26,7 @@ export {
 } from './tensor';
 export { Variable, type VariableOptions, type Constraint } from './variable';
 export { grad, grads, valueAndGrad, valueAndGrads, customGrad, variableGrads, stopGradient } from './gradients';
-export { setBackend, getBackend, listBackends, registerBackend, ready, type BackendFactory } from './backend';
+export { setBackend, getBackend, listBackends, listUsableBackends, backendInitError, registerBackend, ready, type BackendFactory } from './backend';
 export { KerasTensor, isKerasTensor, type Dim, type Shape, type KerasHistory } from './keras-tensor';
 export {
   type Config,

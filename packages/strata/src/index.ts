@@ -12,6 +12,8 @@ export {
   setBackend,
   getBackend,
   listBackends,
+  listUsableBackends,
+  backendInitError,
   registerBackend,
   ready,
   setRandomSeed,
