@@ -1,7 +1,19 @@
 import { ValueError } from '@strata/core';
 import type { Group as WasmGroup } from 'h5wasm';
 import { FormatError, IoError } from '../errors';
-import { loadH5wasm, scratchPath } from './h5wasm';
+import {
+  activeFS,
+  h5wasmBroken,
+  h5wasmGeneration,
+  h5wasmPoisoned,
+  heapBudgetBytes,
+  heapBudgetFor,
+  loadH5wasm,
+  recoverH5wasm,
+  removeScratch,
+  scratchPath,
+  setHeapBudget,
+} from './h5wasm';
 
 type H5wasmModule = Awaited<ReturnType<typeof loadH5wasm>>;
 
@@ -175,15 +187,24 @@ export class H5Group {
       throw this.error(`${full} declares ${nbytes} bytes (shape [${shape.join(', ')}]), more than the ${this.ctx.byteLength}-byte file can hold`);
     }
     const dtype = this.dtypeOf(full, meta.type, meta.size, meta.signed, ds.attrs.dtype);
-    const ptr = Module._malloc(Math.max(nbytes, 1));
+    // The heap may grow by what this read needs (the result buffer, and as much again for
+    // libhdf5's conversion/filter buffers), on top of the file's allowance.
+    const budget = heapBudgetBytes();
+    setHeapBudget(heapBudgetFor(readAllowance(this.ctx.byteLength) + 2 * nbytes));
     let bytes: Uint8Array;
     try {
-      Module.get_dataset_data(ds.file_id, ds.path, null, null, null, BigInt(ptr));
-      bytes = Module.HEAPU8.slice(ptr, ptr + nbytes);
-    } catch (e) {
-      throw this.error(`${full}: cannot read the data (${(e as Error).message})`, e);
+      const ptr = Module._malloc(Math.max(nbytes, 1));
+      if (ptr === 0) throw this.error(`${full}: cannot allocate ${nbytes} bytes for the data`);
+      try {
+        Module.get_dataset_data(ds.file_id, ds.path, null, null, null, BigInt(ptr));
+        bytes = Module.HEAPU8.slice(ptr, ptr + nbytes);
+      } catch (e) {
+        throw this.error(`${full}: cannot read the data (${(e as Error).message})`, e);
+      } finally {
+        Module._free(ptr);
+      }
     } finally {
-      Module._free(ptr);
+      setHeapBudget(budget);
     }
     if (!meta.littleEndian && meta.size > 1) swapBytes(bytes, meta.size);
     return { data: typedView(bytes, dtype), shape, dtype };
@@ -409,37 +430,141 @@ export function isHdf5(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** Heap growth a read of an `n`-byte file may cause beyond the base allowance (metadata, caches). */
+function readAllowance(n: number): number {
+  return 4 * n;
+}
+
+/** Reads an unsigned little-endian integer of `size` bytes (null when it does not fit a double exactly, or is "undefined": all ones). */
+function readAddress(bytes: Uint8Array, at: number, size: number): number | null {
+  if (size > 8) return null;
+  let value = 0n;
+  let allOnes = true;
+  for (let i = size - 1; i >= 0; i--) {
+    const b = bytes[at + i]!;
+    if (b !== 0xff) allOnes = false;
+    value = (value << 8n) | BigInt(b);
+  }
+  if (allOnes || value > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+  return Number(value);
+}
+
+/**
+ * Cheap checks of the superblock before libhdf5 sees the bytes (HDF5 File Format Specification,
+ * section II.A): a known superblock version, valid sizes of offsets and lengths, and a stored
+ * end-of-file address the bytes reach (a shorter file is truncated; libhdf5 would refuse it too,
+ * but only after parsing more of it).
+ */
+function checkSuperblock(bytes: Uint8Array, file: string): void {
+  let base = -1;
+  for (let offset = 0; offset + SIGNATURE.length <= bytes.length; offset = offset === 0 ? 512 : offset * 2) {
+    if (SIGNATURE.every((b, i) => bytes[offset + i] === b)) {
+      base = offset;
+      break;
+    }
+  }
+  if (base < 0) throw new FormatError(file, `not an HDF5 file (no HDF5 signature in ${bytes.length} bytes)`);
+  const truncated = (need: number) =>
+    new FormatError(file, `truncated HDF5 file: the superblock at byte ${base} needs ${need} bytes but the file has ${bytes.length}`);
+  if (bytes.length < base + 9) throw truncated(base + 9);
+  const version = bytes[base + 8]!;
+  let sizeOfOffsets: number;
+  let sizeOfLengths: number;
+  let addressesAt: number;
+  if (version === 0 || version === 1) {
+    if (bytes.length < base + 16) throw truncated(base + 16);
+    sizeOfOffsets = bytes[base + 13]!;
+    sizeOfLengths = bytes[base + 14]!;
+    addressesAt = base + (version === 0 ? 24 : 28);
+  } else if (version === 2 || version === 3) {
+    if (bytes.length < base + 12) throw truncated(base + 12);
+    sizeOfOffsets = bytes[base + 9]!;
+    sizeOfLengths = bytes[base + 10]!;
+    addressesAt = base + 12;
+  } else {
+    throw new FormatError(file, `unsupported HDF5 superblock version ${version} (expected 0 to 3)`);
+  }
+  for (const [what, size] of [
+    ['offsets', sizeOfOffsets],
+    ['lengths', sizeOfLengths],
+  ] as const) {
+    if (![2, 4, 8, 16, 32].includes(size)) throw new FormatError(file, `corrupt HDF5 superblock: size of ${what} is ${size} (expected 2, 4, 8, 16 or 32)`);
+  }
+  // Base address, then (v0/1) free-space address or (v2/3) superblock-extension address, then
+  // the end-of-file address.
+  const eofAt = addressesAt + 2 * sizeOfOffsets;
+  if (bytes.length < eofAt + sizeOfOffsets) throw truncated(eofAt + sizeOfOffsets);
+  const baseAddress = readAddress(bytes, addressesAt, sizeOfOffsets);
+  const eof = readAddress(bytes, eofAt, sizeOfOffsets);
+  if (baseAddress != null && eof != null && baseAddress + eof > bytes.length) {
+    throw new FormatError(file, `truncated HDF5 file: the superblock says it ends at byte ${baseAddress + eof} but it has ${bytes.length} bytes`);
+  }
+}
+
+/** The message for a crash of libhdf5 itself (abort or trap) on `file`. */
+function crashReason(e: unknown): string {
+  return `the HDF5 library rejected the file: it crashed while parsing it (${e instanceof Error ? e.message : String(e)}); the file is corrupt`;
+}
+
 /**
  * Opens `bytes` as an HDF5 file and runs `fn` on its root group. The bytes are placed in h5wasm's
  * FS for the call only: the file is closed and removed afterwards, whatever happens. Errors that
- * come from libhdf5 become `FormatError`s naming `filename` (default `'<memory>'`).
+ * come from libhdf5 become `FormatError`s naming `filename` (default `'<memory>'`); if libhdf5
+ * crashes (aborts or traps) on a corrupt file, its instance is replaced by a fresh one.
  */
 export async function readH5<T>(bytes: Uint8Array, filename: string | undefined, fn: (root: H5Group) => T | Promise<T>): Promise<T> {
   const file = filename ?? '<memory>';
   if (!(bytes instanceof Uint8Array)) throw new FormatError(file, 'expected the bytes of an HDF5 file (a Uint8Array)');
   if (!isHdf5(bytes)) throw new FormatError(file, `not an HDF5 file (no HDF5 signature in ${bytes.length} bytes)`);
+  checkSuperblock(bytes, file);
   const mod = await loadH5wasm();
-  const FS = mod.FS!;
+  const broken = h5wasmBroken();
+  if (broken != null) throw new IoError(file, broken);
+  const generation = h5wasmGeneration();
+  const budget = heapBudgetBytes();
+  setHeapBudget(heapBudgetFor(readAllowance(bytes.length)));
   const path = await scratchPath();
-  FS.writeFile(path, bytes);
   let h5: import('h5wasm').File | null = null;
+  let crash: unknown = null;
   try {
+    activeFS().writeFile(path, bytes);
     try {
       h5 = new mod.File(path, 'r');
     } catch (e) {
-      throw new FormatError(file, `cannot open the HDF5 file (${(e as Error).message})`, { cause: e });
+      if (h5wasmPoisoned(e)) crash = e;
+      throw new FormatError(file, crash != null ? crashReason(e) : `cannot open the HDF5 file (${(e as Error).message})`, { cause: e });
     }
     if (h5.file_id < 0n) throw new FormatError(file, 'cannot open the HDF5 file: corrupt or truncated');
     const root = new H5Group({ mod, file, byteLength: bytes.length, writable: false }, h5);
+    let result: T;
     try {
-      return await fn(root);
+      result = await fn(root);
     } catch (e) {
+      if (crash == null && h5wasmPoisoned(e)) crash = e;
+      if (crash != null) throw new FormatError(file, crashReason(e), { cause: e });
       if (e instanceof IoError || e instanceof ValueError) throw e;
       throw new FormatError(file, `corrupt HDF5 file (${(e as Error).message})`, { cause: e });
     }
+    // An abort swallowed on the way (or a heap the allocator no longer trusts) makes the result suspect.
+    if (h5wasmPoisoned()) {
+      crash = new Error('libhdf5 aborted');
+      throw new FormatError(file, crashReason(crash));
+    }
+    if (h5wasmGeneration() !== generation) {
+      throw new IoError(file, 'the HDF5 library was restarted while this file was open (it crashed on another file); try again');
+    }
+    return result;
   } finally {
-    if (h5 != null && h5.file_id >= 0n) h5.close();
-    FS.unlink(path);
+    setHeapBudget(budget);
+    if (crash == null && h5 != null && h5.file_id >= 0n && h5wasmGeneration() === generation) {
+      try {
+        h5.close();
+      } catch (e) {
+        if (h5wasmPoisoned(e)) crash = e;
+      }
+    }
+    await removeScratch(path);
+    if (crash != null) await recoverH5wasm(crash instanceof Error ? crash.message : String(crash));
   }
 }
 
@@ -450,24 +575,43 @@ export async function readH5<T>(bytes: Uint8Array, filename: string | undefined,
 export async function writeH5(fn: (root: H5Group) => void | Promise<void>, filename?: string): Promise<Uint8Array> {
   const file = filename ?? '<memory>';
   const mod = await loadH5wasm();
-  const FS = mod.FS!;
+  const broken = h5wasmBroken();
+  if (broken != null) throw new IoError(file, broken);
+  const generation = h5wasmGeneration();
   const path = await scratchPath();
   let h5: import('h5wasm').File | null = null;
+  let crash: unknown = null;
+  const budget = heapBudgetBytes();
+  // Our own data: the heap may grow as far as wasm allows.
+  setHeapBudget(2 ** 31);
   try {
     // h5py's default bounds (earliest, latest): superblock v0, so older readers (h5py 2 / HDF5 1.8) open the file.
     h5 = new mod.File(path, 'w', { libver: ['earliest', 'latest'] });
     if (h5.file_id < 0n) throw new IoError(file, 'cannot create an HDF5 file');
     await fn(new H5Group({ mod, file, byteLength: 0, writable: true }, h5));
+    if (h5wasmGeneration() !== generation) {
+      throw new IoError(file, 'the HDF5 library was restarted while this file was open (it crashed on another file); try again');
+    }
     h5.flush();
     h5.close();
     h5 = null;
-    return new Uint8Array(FS.readFile(path));
-  } finally {
-    if (h5 != null) h5.close();
-    try {
-      FS.unlink(path);
-    } catch {
-      // The file was never created (h5wasm failed before writing it).
+    return new Uint8Array(activeFS().readFile(path));
+  } catch (e) {
+    if (h5wasmPoisoned(e)) {
+      crash = e;
+      throw new IoError(file, `the HDF5 library crashed while writing (${(e as Error).message})`, { cause: e });
     }
+    throw e;
+  } finally {
+    setHeapBudget(budget);
+    if (crash == null && h5 != null && h5wasmGeneration() === generation) {
+      try {
+        h5.close();
+      } catch {
+        // Already failing; the original error is what matters.
+      }
+    }
+    await removeScratch(path);
+    if (crash != null) await recoverH5wasm(crash instanceof Error ? crash.message : String(crash));
   }
 }
