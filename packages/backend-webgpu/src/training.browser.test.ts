@@ -1,0 +1,152 @@
+// Training on webgpu in headless Chromium (SwiftShader's Vulkan adapter): a small CNN with an
+// Embedding -> LSTM side branch follows the same trajectory as on cpu, and a cpu -> webgpu switch in
+// the middle of `fit` ends where staying on cpu ends.
+import { type Tensor, memory, setBackend, setRandomSeed, tensor, tidy } from '@strata/core';
+import {
+  Concatenate,
+  Conv2D,
+  Dense,
+  DepthwiseConv2D,
+  Embedding,
+  Flatten,
+  Input,
+  LSTM,
+  MaxPooling2D,
+  SeparableConv2D,
+  clearSession,
+} from '@strata/layers';
+import { Model } from '@strata/models';
+import { expectAllClose } from '@strata/test-utils/browser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import './index';
+
+const N = 24;
+const EPOCHS = 4;
+
+function lcg(n: number, seed: number): number[] {
+  let s = seed;
+  return Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s >>> 8) / 2 ** 24;
+  });
+}
+
+/** Images, token sequences and 3-class labels that depend on both (so both branches matter). */
+function data(): { x: Tensor[]; y: Tensor } {
+  const img = lcg(N * 8 * 8, 3).map((v) => v * 2 - 1);
+  const tok = lcg(N * 6, 5).map((v) => Math.floor(v * 12));
+  const labels = Array.from({ length: N }, (_, i) => {
+    let s = 0;
+    for (let j = 0; j < 64; j++) s += img[i * 64 + j]!;
+    return (Math.floor(s > 0 ? 1 : 0) + (tok[i * 6]! % 2)) % 3;
+  });
+  return {
+    x: [tensor(img, [N, 8, 8, 1]), tensor(tok, [N, 6], 'int32')],
+    y: tensor(labels, [N], 'int32'),
+  };
+}
+
+function build(): Model {
+  clearSession();
+  setRandomSeed(1234);
+  const image = Input({ shape: [8, 8, 1] });
+  const tokens = Input({ shape: [6], dtype: 'int32' });
+  let a = new Conv2D(4, 3, { padding: 'same', activation: 'relu' }).apply(image);
+  a = new MaxPooling2D(2).apply(a);
+  a = new DepthwiseConv2D(3, { padding: 'same', depthMultiplier: 2 }).apply(a);
+  a = new SeparableConv2D(4, 2, { strides: 2, activation: 'relu' }).apply(a);
+  a = new Flatten().apply(a);
+  let b = new Embedding(12, 4).apply(tokens);
+  b = new LSTM(5).apply(b);
+  const out = new Dense(3, { activation: 'softmax' }).apply(new Concatenate().apply([a, b] as never));
+  const model = new Model({ inputs: [image, tokens], outputs: out as never });
+  model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy' });
+  return model;
+}
+
+// Asynchronous reads: tfjs-backend-webgpu's synchronous read (through an OffscreenCanvas) returns
+// zeros on SwiftShader.
+const snapshot = async (m: Model) =>
+  Promise.all(
+    m.getWeights().map(async (w) => {
+      const v = Array.from(await w.data());
+      w.dispose();
+      return v;
+    }),
+  );
+
+async function train(backendAtEpoch: (epoch: number) => string | null, epochs: number): Promise<{ loss: number[]; weights: number[][]; used: string[] }> {
+  await setBackend('cpu');
+  const model = build();
+  const { x, y } = data();
+  const used: string[] = [];
+  const switcher = {
+    setModel() {},
+    setParams() {},
+    async onEpochBegin(epoch: number) {
+      const name = backendAtEpoch(epoch);
+      if (name != null) await setBackend(name);
+      used.push(name ?? 'unchanged');
+    },
+  };
+  const history = await model.fit(x, y, { epochs, batchSize: 8, verbose: 0, seed: 7, callbacks: [switcher as never] });
+  const weights = await snapshot(model);
+  tidy(() => {
+    for (const t of [...x, y]) t.dispose();
+  });
+  model.dispose?.();
+  return { loss: history.history.loss!, weights, used };
+}
+
+// float32 on both sides, summed in another order: the wasm suite's bounds.
+const LOSS_TOL = { atol: 1e-4, rtol: 1e-3 };
+const WEIGHT_TOL = { atol: 1e-3, rtol: 1e-3 };
+
+describe('training on webgpu (Chromium)', () => {
+  beforeAll(async () => setBackend('cpu'));
+  afterAll(async () => setBackend('cpu'));
+
+  let onCpu: Awaited<ReturnType<typeof train>>;
+
+  it('the CNN + Embedding/LSTM model trains on cpu (the reference) and its loss falls', async () => {
+    onCpu = await train(() => 'cpu', EPOCHS);
+    expect(onCpu.loss[EPOCHS - 1]!).toBeLessThan(onCpu.loss[0]!);
+  }, 120_000);
+
+  it('the same seeded run on webgpu has the same losses and final weights', async () => {
+    const onGpu = await train(() => 'webgpu', EPOCHS);
+    await setBackend('cpu');
+    expect(onGpu.used.every((u) => u === 'webgpu')).toBe(true);
+    expectAllClose(onGpu.loss, onCpu.loss, LOSS_TOL);
+    onGpu.weights.forEach((w, i) => {
+      expectAllClose(w, onCpu.weights[i]!, WEIGHT_TOL);
+    });
+    expect(onGpu.loss[EPOCHS - 1]!).toBeLessThan(onGpu.loss[0]!);
+  }, 180_000);
+
+  it('switching cpu -> webgpu in the middle of fit ends with the weights of staying on cpu', async () => {
+    const half = EPOCHS / 2;
+    const swapped = await train((epoch) => (epoch < half ? 'cpu' : 'webgpu'), EPOCHS);
+    await setBackend('cpu');
+    expect(swapped.used).toEqual([...Array(half).fill('cpu'), ...Array(half).fill('webgpu')]);
+    expectAllClose(swapped.loss.slice(0, half), onCpu.loss.slice(0, half), { atol: 0, rtol: 0 });
+    expectAllClose(swapped.loss, onCpu.loss, LOSS_TOL);
+    swapped.weights.forEach((w, i) => {
+      expectAllClose(w, onCpu.weights[i]!, WEIGHT_TOL);
+    });
+  }, 180_000);
+
+  it('training steps on webgpu leak no tensors', async () => {
+    await setBackend('webgpu');
+    const model = build();
+    const { x, y } = data();
+    // The first epoch creates the optimizer slots; later epochs must not add anything.
+    await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0, seed: 1 });
+    const after1 = memory().numTensors;
+    await model.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0, seed: 1 });
+    expect(memory().numTensors).toBe(after1);
+    for (const t of [...x, y]) t.dispose();
+    model.dispose?.();
+    await setBackend('cpu');
+  }, 120_000);
+});

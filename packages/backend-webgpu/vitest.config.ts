@@ -1,0 +1,3 @@
+import { nodeTestConfig } from '../../tooling/vitest/browser.mjs';
+
+export default nodeTestConfig();
