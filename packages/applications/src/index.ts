@@ -8,6 +8,39 @@ export { DenseNet121, DenseNet169, DenseNet201, densenetPreprocessInput } from '
 export { InceptionV3, inceptionV3PreprocessInput } from './inception-v3';
 export { Xception, xceptionPreprocessInput } from './xception';
 export {
+  MobileNetV3Small,
+  MobileNetV3Large,
+  type MobileNetV3Args,
+  ScalarOp,
+  preprocessInput as mobilenetV3PreprocessInput,
+} from './mobilenet-v3';
+export {
+  EfficientNetB0,
+  EfficientNetB1,
+  EfficientNetB2,
+  EfficientNetB3,
+  EfficientNetB4,
+  EfficientNetB5,
+  EfficientNetB6,
+  EfficientNetB7,
+  type EfficientNetArgs,
+  type EfficientNetBlockArgs,
+  DEFAULT_BLOCKS_ARGS,
+  preprocessInput as efficientnetPreprocessInput,
+} from './efficientnet';
+export {
+  ConvNeXtTiny,
+  ConvNeXtSmall,
+  ConvNeXtBase,
+  ConvNeXtLarge,
+  ConvNeXtXLarge,
+  type ConvNeXtArgs,
+  LayerScale,
+  StochasticDepth,
+  AddOp,
+  preprocessInput as convnextPreprocessInput,
+} from './convnext';
+export {
   type ApplicationArgs,
   type PreprocessMode,
   type PreprocessInputOptions,

@@ -122,6 +122,9 @@ export class Normalization extends Layer {
     if (this.inputMean == null) {
       this.adaptMean = this.addWeight({ name: 'mean', shape: varShape, initializer: 'zeros', trainable: false });
       this.adaptVariance = this.addWeight({ name: 'variance', shape: varShape, initializer: 'ones', trainable: false });
+      // Keras keeps an int `count` for older saved models; its weight files carry it, so loading
+      // them (and Keras loading ours) needs the same three variables.
+      this.addWeight({ name: 'count', shape: [], dtype: 'int32', initializer: 'zeros', trainable: false });
     }
     this.built = true;
   }
