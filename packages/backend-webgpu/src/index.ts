@@ -54,8 +54,44 @@ interface TensorDataLike {
  * (Node + Dawn) there is no OffscreenCanvas, and WebGPU itself only maps buffers asynchronously.
  */
 export class StrataWebGPUBackend extends WebGPUBackend {
+  /** Every data id this backend holds, so their values can be fetched before a switch (see below). */
+  private readonly live = new Set<object>();
+
+  override write(...args: Parameters<WebGPUBackend['write']>): ReturnType<WebGPUBackend['write']> {
+    const id = super.write(...args);
+    this.live.add(id);
+    return id;
+  }
+
+  override move(...args: Parameters<WebGPUBackend['move']>): void {
+    super.move(...args);
+    this.live.add(args[0]);
+  }
+
+  override makeTensorInfo(...args: Parameters<WebGPUBackend['makeTensorInfo']>): ReturnType<WebGPUBackend['makeTensorInfo']> {
+    const info = super.makeTensorInfo(...args);
+    this.live.add(info.dataId);
+    return info;
+  }
+
+  override disposeData(dataId: object, force?: boolean): boolean {
+    const disposed = super.disposeData(dataId, force);
+    if (!this.tensorMap.has(dataId)) this.live.delete(dataId);
+    return disposed;
+  }
+
+  /**
+   * Called by core's `setBackend` before another backend becomes active. Tensors move there lazily
+   * through `readSync`, which Node cannot do: fetch every value to the host now, asynchronously, so
+   * the later synchronous reads find them cached.
+   */
+  async prepareToLeave(): Promise<void> {
+    if (canReadSync()) return;
+    for (const id of [...this.live]) if (this.tensorMap.has(id)) await this.read(id);
+  }
+
   override readSync(dataId: object): ReturnType<WebGPUBackend['readSync']> {
-    const data = (this as unknown as { tensorMap: { get(id: object): TensorDataLike } }).tensorMap.get(dataId);
+    const data = this.tensorMap.get(dataId) as unknown as TensorDataLike;
     if (canReadSync() || data.values != null || data.dtype === 'string' || data.dtype === 'complex64') return super.readSync(dataId);
     throw new BackendError(
       "The 'webgpu' backend cannot read GPU memory synchronously here (no OffscreenCanvas, and WebGPU maps buffers " +

@@ -129,6 +129,15 @@ describe('training on webgpu', () => {
     });
   }, 300_000);
 
+  it('switching webgpu -> cpu between epochs hands weights and optimizer state over (no synchronous reads in Node)', async () => {
+    const swapped = await train((epoch) => (epoch < 3 ? 'webgpu' : 'cpu'));
+    expect(swapped.used).toEqual(['webgpu', 'webgpu', 'webgpu', 'cpu', 'cpu', 'cpu']);
+    expectAllClose(swapped.loss, onCpu.loss, { atol: 1e-4, rtol: 1e-3 });
+    swapped.weights.forEach((w, i) => {
+      expectAllClose(w, onCpu.weights[i]!, { atol: 1e-3, rtol: 1e-3 });
+    });
+  }, 300_000);
+
   it('training steps on webgpu leak no tensors', async () => {
     await setBackend('webgpu');
     const model = build();

@@ -139,6 +139,10 @@ export async function setBackend(name: string): Promise<void> {
     );
   }
   const previous = engineState().backendName;
+  const leaving = previous != null && previous !== name ? engineState().registry[previous] : undefined;
+  // Tensors move to the new backend lazily, through a synchronous read of the old one. A backend that
+  // cannot read synchronously (WebGPU in Node) fetches its data to the host here, while it can wait.
+  await (leaving as { prepareToLeave?: () => Promise<void> } | undefined)?.prepareToLeave?.();
   guardFactory(name);
   let ok: boolean;
   try {
