@@ -1,0 +1,3 @@
+import { browserTestConfig } from '../../tooling/vitest/browser.mjs';
+
+export default browserTestConfig();
