@@ -1,30 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { memory, ops, tensor, tidy } from '@strata/core';
 import { Input, clearSession } from '@strata/layers';
-import type { Model } from '@strata/models';
 import { describe, expect, it } from 'vitest';
 import { MobileNet } from './mobilenet';
 import { MobileNetV2 } from './mobilenet-v2';
 import { ResNet50, ResNet50V2, ResNet101, ResNet101V2, ResNet152, ResNet152V2 } from './resnet';
+import { type Row, layerWeightRows, nonTrainableCount, paramCounts } from './testing/architecture-checks';
 import { VGG16, VGG19 } from './vgg';
 
-interface RefLayer {
-  name: string;
-  className: string;
-  shapes: number[][];
-}
+type RefLayer = Omit<Row, 'out'>;
 function reference(file: string): RefLayer[] {
   return JSON.parse(readFileSync(new URL(`./testdata/${file}`, import.meta.url), 'utf8')).layers;
-}
-function actual(model: Model): RefLayer[] {
-  return model.layers.map((l) => ({ name: l.name, className: l.className, shapes: l.weights.map((w) => [...w.shape]) }));
 }
 // Auto-named layers carry a per-session counter (input_layer_3); Keras' lists are from a fresh session.
 function stripCounter(layers: RefLayer[]): RefLayer[] {
   return layers.map((l) => ({ ...l, name: l.name.replace(/^(input_layer|global_average_pooling2d|global_max_pooling2d|max_pooling2d)(_\d+)?$/, '$1') }));
-}
-function nonTrainable(model: Model): number {
-  return model.nonTrainableWeights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
 }
 
 // ---- Independent references written from the papers' tables and Keras' published numbers ----
@@ -86,17 +76,6 @@ function mobilenetV2Reference(alpha: number, classes: number, includeTop: boolea
   return out;
 }
 
-function countOf(layers: RefLayer[]): { total: number; nonTrainable: number } {
-  let total = 0;
-  let nonTrainable = 0;
-  for (const l of layers) {
-    const sizes = l.shapes.map((s) => s.reduce((a, b) => a * b, 1));
-    total += sizes.reduce((a, b) => a + b, 0);
-    if (l.className === 'BatchNormalization') nonTrainable += sizes[2]! + sizes[3]!;
-  }
-  return { total, nonTrainable };
-}
-
 /** ResNet parameter counts from the bottleneck design (v1: post-activation, biased convs; v2: pre-activation). */
 function resnetParams(depths: number[], v2: boolean, top: boolean): { total: number; nonTrainable: number } {
   let total = 7 * 7 * 3 * 64 + 64;
@@ -141,21 +120,21 @@ describe('VGG16 / VGG19', () => {
   it('VGG16 without top: Keras layers, 14,714,688 params, output (None, None, None, 512); top params 138,357,544', async () => {
     clearSession();
     const m = await VGG16({ weights: null, includeTop: false });
-    expect(stripCounter(actual(m))).toEqual(reference('vgg16-layers.json').slice(0, 19));
+    expect(stripCounter(layerWeightRows(m))).toEqual(reference('vgg16-layers.json').slice(0, 19));
     expect(m.name).toBe('vgg16');
     expect(m.countParams()).toBe(14714688);
-    expect(nonTrainable(m)).toBe(0);
+    expect(nonTrainableCount(m)).toBe(0);
     expect(m.outputs[0]!.shape).toEqual([null, null, null, 512]);
     // The reference top layers (fc1/fc2/predictions) bring the total to Keras' 138,357,544.
     const topRef = reference('vgg16-layers.json').slice(19);
-    expect(14714688 + countOf(topRef).total).toBe(138357544);
+    expect(14714688 + paramCounts(topRef).total).toBe(138357544);
     m.dispose();
   });
 
   it('VGG16 with top at 32x32, 10 classes: flatten/fc1/fc2/predictions as Keras', async () => {
     clearSession();
     const m = await VGG16({ weights: null, inputShape: [32, 32, 3], classes: 10, classifierActivation: null });
-    const top = actual(m).slice(19);
+    const top = layerWeightRows(m).slice(19);
     expect(top).toEqual([
       { name: 'flatten', className: 'Flatten', shapes: [] },
       { name: 'fc1', className: 'Dense', shapes: [[512, 4096], [4096]] },
@@ -190,10 +169,10 @@ describe('ResNet', () => {
   it('ResNet50: Appendix C layers, 25,636,712 params (53,120 non-trainable)', async () => {
     clearSession();
     const m = await ResNet50({ weights: null });
-    expect(stripCounter(actual(m))).toEqual(reference('resnet50-layers.json'));
+    expect(stripCounter(layerWeightRows(m))).toEqual(reference('resnet50-layers.json'));
     expect(m.name).toBe('resnet50');
     expect(m.countParams()).toBe(25636712);
-    expect(nonTrainable(m)).toBe(53120);
+    expect(nonTrainableCount(m)).toBe(53120);
     m.dispose();
   });
 
@@ -201,7 +180,7 @@ describe('ResNet', () => {
     clearSession();
     const none = await ResNet50({ weights: null, includeTop: false });
     expect(none.countParams()).toBe(23587712);
-    expect(stripCounter(actual(none))).toEqual(reference('resnet50-layers.json').slice(0, 175));
+    expect(stripCounter(layerWeightRows(none))).toEqual(reference('resnet50-layers.json').slice(0, 175));
     expect(none.outputs[0]!.shape).toEqual([null, null, null, 2048]);
     none.dispose();
     const avg = await ResNet50({ weights: null, includeTop: false, pooling: 'avg', inputShape: [64, 64, 3] });
@@ -227,7 +206,7 @@ describe('ResNet', () => {
     const notop = await fn({ weights: null, includeTop: false, inputShape: [32, 32, 3] });
     expect(notop.name).toBe(name);
     expect(notop.countParams()).toBe(resnetParams([...depths], v2, false).total);
-    expect(nonTrainable(notop)).toBe(ref.nonTrainable);
+    expect(nonTrainableCount(notop)).toBe(ref.nonTrainable);
     expect(notop.outputs[0]!.shape).toEqual([null, 1, 1, 2048]);
     const layerCount = notop.layers.length;
     notop.dispose();
@@ -258,19 +237,19 @@ describe('ResNet', () => {
 describe('MobileNetV2', () => {
   it('reference generator reproduces Appendix B (alpha 1.0)', () => {
     expect(mobilenetV2Reference(1.0, 1000, true)).toEqual(reference('mobilenetv2-1.0-224-layers.json'));
-    expect(countOf(mobilenetV2Reference(1.0, 1000, true))).toEqual({ total: 3538984, nonTrainable: 34112 });
-    expect(countOf(mobilenetV2Reference(1.0, 1000, false)).total).toBe(2257984);
+    expect(paramCounts(mobilenetV2Reference(1.0, 1000, true))).toEqual({ total: 3538984, nonTrainable: 34112 });
+    expect(paramCounts(mobilenetV2Reference(1.0, 1000, false)).total).toBe(2257984);
     // Keras fixture: MobileNetV2(alpha=0.35, 96, classes=10) has 423,018 params (14,080 non-trainable).
-    expect(countOf(mobilenetV2Reference(0.35, 10, true))).toEqual({ total: 423018, nonTrainable: 14080 });
+    expect(paramCounts(mobilenetV2Reference(0.35, 10, true))).toEqual({ total: 423018, nonTrainable: 14080 });
   });
 
   it('alpha 1.0, 224: Appendix B layers, name, 3,538,984 / 2,257,984 params', async () => {
     clearSession();
     const m = await MobileNetV2({ weights: null });
-    expect(stripCounter(actual(m))).toEqual(reference('mobilenetv2-1.0-224-layers.json'));
+    expect(stripCounter(layerWeightRows(m))).toEqual(reference('mobilenetv2-1.0-224-layers.json'));
     expect(m.name).toBe('mobilenetv2_1.00_224');
     expect(m.countParams()).toBe(3538984);
-    expect(nonTrainable(m)).toBe(34112);
+    expect(nonTrainableCount(m)).toBe(34112);
     m.dispose();
     const notop = await MobileNetV2({ weights: null, includeTop: false, inputShape: [224, 224, 3] });
     expect(notop.countParams()).toBe(2257984);
@@ -283,9 +262,9 @@ describe('MobileNetV2', () => {
     clearSession();
     const m = await MobileNetV2({ weights: null, alpha: 0.35, inputShape: [96, 96, 3], classes: 10 });
     expect(m.name).toBe('mobilenetv2_0.35_96');
-    expect(stripCounter(actual(m))).toEqual(mobilenetV2Reference(0.35, 10, true));
+    expect(stripCounter(layerWeightRows(m))).toEqual(mobilenetV2Reference(0.35, 10, true));
     expect(m.countParams()).toBe(423018);
-    expect(nonTrainable(m)).toBe(14080);
+    expect(nonTrainableCount(m)).toBe(14080);
     expect(m.outputs[0]!.shape).toEqual([null, 10]);
     m.dispose();
   });
@@ -294,8 +273,8 @@ describe('MobileNetV2', () => {
     clearSession();
     const m = await MobileNetV2({ weights: null, alpha, inputShape: [128, 128, 3] });
     expect(m.name).toBe(`mobilenetv2_${alpha.toFixed(2)}_128`);
-    expect(stripCounter(actual(m))).toEqual(mobilenetV2Reference(alpha, 1000, true));
-    expect(m.countParams()).toBe(countOf(mobilenetV2Reference(alpha, 1000, true)).total);
+    expect(stripCounter(layerWeightRows(m))).toEqual(mobilenetV2Reference(alpha, 1000, true));
+    expect(m.countParams()).toBe(paramCounts(mobilenetV2Reference(alpha, 1000, true)).total);
     m.dispose();
   });
 
@@ -370,17 +349,17 @@ describe('MobileNet (v1)', () => {
   }
 
   it('reference matches Keras published counts (4,253,864 / 3,228,864; 21,888 non-trainable)', () => {
-    expect(countOf(mobilenetReference(1.0, 1000, true))).toEqual({ total: 4253864, nonTrainable: 21888 });
-    expect(countOf(mobilenetReference(1.0, 1000, false)).total).toBe(3228864);
+    expect(paramCounts(mobilenetReference(1.0, 1000, true))).toEqual({ total: 4253864, nonTrainable: 21888 });
+    expect(paramCounts(mobilenetReference(1.0, 1000, false)).total).toBe(3228864);
   });
 
   it('alpha 1.0, 224: layers, name, counts; top output (None, 1000)', async () => {
     clearSession();
     const m = await MobileNet({ weights: null });
-    expect(stripCounter(actual(m))).toEqual(mobilenetReference(1.0, 1000, true));
+    expect(stripCounter(layerWeightRows(m))).toEqual(mobilenetReference(1.0, 1000, true));
     expect(m.name).toBe('mobilenet_1.00_224');
     expect(m.countParams()).toBe(4253864);
-    expect(nonTrainable(m)).toBe(21888);
+    expect(nonTrainableCount(m)).toBe(21888);
     expect(m.outputs[0]!.shape).toEqual([null, 1000]);
     m.dispose();
     const notop = await MobileNet({ weights: null, includeTop: false, inputShape: [224, 224, 3] });
@@ -393,7 +372,7 @@ describe('MobileNet (v1)', () => {
     clearSession();
     const m = await MobileNet({ weights: null, alpha: 0.25, inputShape: [128, 128, 3], classes: 10 });
     expect(m.name).toBe('mobilenet_0.25_128');
-    expect(stripCounter(actual(m))).toEqual(mobilenetReference(0.25, 10, true));
+    expect(stripCounter(layerWeightRows(m))).toEqual(mobilenetReference(0.25, 10, true));
     m.dispose();
     const p = await MobileNet({ weights: null, alpha: 0.5, inputShape: [64, 64, 3], includeTop: false, pooling: 'max' });
     expect(p.outputs[0]!.shape).toEqual([null, 512]);

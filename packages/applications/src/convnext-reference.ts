@@ -1,11 +1,10 @@
 // Test-only reference for convnext*.test.ts (no test in this file): Keras' convnext.py restated
 // as plain data, independent of convnext.ts.
 
-export interface RefLayer {
-  name: string;
-  className: string;
-  weights: number[][];
-}
+import type { Row } from './testing/architecture-checks';
+
+/** A layer of the list: name, class, weight shapes (output shapes are not tracked here). */
+export type RefLayer = Omit<Row, 'out'>;
 
 /** Keras' MODEL_CONFIGS: [depths, projection dims]. */
 export const CONFIGS: Record<string, [number[], number[]]> = {
@@ -38,38 +37,37 @@ export function convnextReference(variant: string, o: { includeTop?: boolean; cl
   const [depths, dims] = CONFIGS[variant]!;
   const n = `convnext_${variant}`;
   const classes = o.classes ?? 1000;
-  const out: RefLayer[] = [{ name: 'input_layer', className: 'InputLayer', weights: [] }];
-  if (o.preprocessing ?? true) out.push({ name: `${n}_prestem_normalization`, className: 'Normalization', weights: [] });
+  const out: RefLayer[] = [{ name: 'input_layer', className: 'InputLayer', shapes: [] }];
+  if (o.preprocessing ?? true) out.push({ name: `${n}_prestem_normalization`, className: 'Normalization', shapes: [] });
   // Sequential blocks hold their layers' weights in order (stem: conv then norm; downsampling: norm then conv).
-  out.push({ name: `${n}_stem`, className: 'Sequential', weights: [[4, 4, 3, dims[0]!], [dims[0]!], [dims[0]!], [dims[0]!]] });
+  out.push({ name: `${n}_stem`, className: 'Sequential', shapes: [[4, 4, 3, dims[0]!], [dims[0]!], [dims[0]!], [dims[0]!]] });
   for (let i = 0; i < 4; i++) {
     const d = dims[i]!;
     if (i > 0) {
       const p = dims[i - 1]!;
-      out.push({ name: `${n}_downsampling_block_${i - 1}`, className: 'Sequential', weights: [[p], [p], [2, 2, p, d], [d]] });
+      out.push({ name: `${n}_downsampling_block_${i - 1}`, className: 'Sequential', shapes: [[p], [p], [2, 2, p, d], [d]] });
     }
     for (let j = 0; j < depths[i]!; j++) {
       const b = `${n}_stage_${i}_block_${j}`;
-      out.push({ name: `${b}_depthwise_conv`, className: 'Conv2D', weights: [[7, 7, 1, d], [d]] });
-      out.push({ name: `${b}_layernorm`, className: 'LayerNormalization', weights: [[d], [d]] });
-      out.push({ name: `${b}_pointwise_conv_1`, className: 'Dense', weights: [[d, 4 * d], [4 * d]] });
-      out.push({ name: `${b}_gelu`, className: 'Activation', weights: [] });
-      out.push({ name: `${b}_pointwise_conv_2`, className: 'Dense', weights: [[4 * d, d], [d]] });
-      out.push({ name: `${b}_layer_scale`, className: 'LayerScale', weights: [[d]] });
-      out.push({ name: `${b}_identity`, className: 'Activation', weights: [] });
+      out.push({ name: `${b}_depthwise_conv`, className: 'Conv2D', shapes: [[7, 7, 1, d], [d]] });
+      out.push({ name: `${b}_layernorm`, className: 'LayerNormalization', shapes: [[d], [d]] });
+      out.push({ name: `${b}_pointwise_conv_1`, className: 'Dense', shapes: [[d, 4 * d], [4 * d]] });
+      out.push({ name: `${b}_gelu`, className: 'Activation', shapes: [] });
+      out.push({ name: `${b}_pointwise_conv_2`, className: 'Dense', shapes: [[4 * d, d], [d]] });
+      out.push({ name: `${b}_layer_scale`, className: 'LayerScale', shapes: [[d]] });
+      out.push({ name: `${b}_identity`, className: 'Activation', shapes: [] });
     }
   }
   const last = dims[3]!;
   if (o.includeTop ?? true) {
-    out.push({ name: `${n}_head_gap`, className: 'GlobalAveragePooling2D', weights: [] });
-    out.push({ name: `${n}_head_layernorm`, className: 'LayerNormalization', weights: [[last], [last]] });
-    out.push({ name: `${n}_head_dense`, className: 'Dense', weights: [[last, classes], [classes]] });
+    out.push({ name: `${n}_head_gap`, className: 'GlobalAveragePooling2D', shapes: [] });
+    out.push({ name: `${n}_head_layernorm`, className: 'LayerNormalization', shapes: [[last], [last]] });
+    out.push({ name: `${n}_head_dense`, className: 'Dense', shapes: [[last, classes], [classes]] });
   } else {
-    if (o.pooling === 'avg') out.push({ name: 'global_average_pooling2d', className: 'GlobalAveragePooling2D', weights: [] });
-    if (o.pooling === 'max') out.push({ name: 'global_max_pooling2d', className: 'GlobalMaxPooling2D', weights: [] });
-    out.push({ name: 'layer_normalization', className: 'LayerNormalization', weights: [[last], [last]] });
+    if (o.pooling === 'avg') out.push({ name: 'global_average_pooling2d', className: 'GlobalAveragePooling2D', shapes: [] });
+    if (o.pooling === 'max') out.push({ name: 'global_max_pooling2d', className: 'GlobalMaxPooling2D', shapes: [] });
+    out.push({ name: 'layer_normalization', className: 'LayerNormalization', shapes: [[last], [last]] });
   }
   return out;
 }
 
-export const total = (layers: RefLayer[]) => layers.reduce((s, l) => s + l.weights.reduce((a, w) => a + w.reduce((x, y) => x * y, 1), 0), 0);

@@ -1,93 +1,36 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Tensor, deserializeKerasObject, memory, serializeKerasObject, tensor, tidy } from '@strata/core';
 import { writeLegacyWeights } from '@strata/io';
-import { Input, type Layer, clearSession } from '@strata/layers';
+import { Input, clearSession } from '@strata/layers';
 import type { Model } from '@strata/models';
 import { expectAllClose } from '@strata/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AddOp, ConvNeXtTiny, LayerScale, StochasticDepth, imagenetFile, preprocessInput } from './convnext';
-import { CONFIGS, PUBLISHED, type RefLayer, convnextReference, total } from './convnext-reference';
+import { CONFIGS, PUBLISHED, convnextReference } from './convnext-reference';
+import {
+  type ServedFiles,
+  expectRejections,
+  layerWeightRows,
+  paramCounts,
+  resetServed,
+  testImage,
+  useTempCache,
+  weightBytes,
+  weightsByName,
+} from './testing/architecture-checks';
+import { type Img, conv, densePixels, depthwise, gap, layerNorm, map } from './testing/float64';
 
-const served = vi.hoisted(() => ({ bytes: null as Uint8Array | null, calls: [] as { fname: string; origin: string; fileHash: string | null | undefined }[] }));
+const served = vi.hoisted((): ServedFiles => ({ bytes: null, calls: [] }));
 vi.mock('./weights', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('./weights')>();
-  return {
-    ...actual,
-    getFile: async (fname: string, origin: string, options: { fileHash?: string | null } = {}) => {
-      served.calls.push({ fname, origin, fileHash: options.fileHash });
-      if (served.bytes != null) return { bytes: served.bytes, path: fname };
-      return actual.getFile(fname, origin, options);
-    },
-  };
+  const { servingGetFile } = await import('./testing/architecture-checks');
+  return servingGetFile(await importOriginal<typeof import('./weights')>(), served);
 });
-
-const actual = (m: Model): RefLayer[] => m.layers.map((l: Layer) => ({ name: l.name, className: l.className, weights: l.weights.map((w) => [...w.shape]) }));
-const weightValues = (m: Model) => m.weights.map((v) => Buffer.from(new Uint8Array(v.value.dataSync().slice().buffer)).toString('base64'));
 
 // ---- float64 forward reference of ConvNeXtTiny (from Keras' convnext.py) ------------------------
 
-interface Img {
-  h: number;
-  w: number;
-  c: number;
-  d: Float64Array;
-}
-const at = (x: Img, i: number, j: number, k: number) => x.d[(i * x.w + j) * x.c + k]!;
 /** Patchify conv: kernel k, stride k, 'valid'. */
-function patchConv(x: Img, kernel: number[], bias: number[], k: number, f: number): Img {
-  const h = Math.floor(x.h / k);
-  const w = Math.floor(x.w / k);
-  const d = new Float64Array(h * w * f);
-  for (let i = 0; i < h; i++)
-    for (let j = 0; j < w; j++)
-      for (let o = 0; o < f; o++) {
-        let acc = bias[o]!;
-        for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) for (let c = 0; c < x.c; c++) acc += at(x, i * k + a, j * k + b, c) * kernel[((a * k + b) * x.c + c) * f + o]!;
-        d[(i * w + j) * f + o] = acc;
-      }
-  return { h, w, c: f, d };
-}
-/** 7x7 depthwise, 'same' (3 each side), with bias. */
-function dw7(x: Img, kernel: number[], bias: number[]): Img {
-  const d = new Float64Array(x.h * x.w * x.c);
-  for (let i = 0; i < x.h; i++)
-    for (let j = 0; j < x.w; j++)
-      for (let c = 0; c < x.c; c++) {
-        let acc = bias[c]!;
-        for (let a = 0; a < 7; a++)
-          for (let b = 0; b < 7; b++) {
-            const y = i + a - 3;
-            const z = j + b - 3;
-            if (y >= 0 && y < x.h && z >= 0 && z < x.w) acc += at(x, y, z, c) * kernel[(a * 7 + b) * x.c + c]!;
-          }
-        d[(i * x.w + j) * x.c + c] = acc;
-      }
-  return { ...x, d };
-}
-function layerNorm(x: Img, [g, b]: number[][]): Img {
-  const d = new Float64Array(x.d.length);
-  for (let p = 0; p < x.h * x.w; p++) {
-    let m = 0;
-    for (let c = 0; c < x.c; c++) m += x.d[p * x.c + c]! / x.c;
-    let v = 0;
-    for (let c = 0; c < x.c; c++) v += (x.d[p * x.c + c]! - m) ** 2 / x.c;
-    for (let c = 0; c < x.c; c++) d[p * x.c + c] = ((x.d[p * x.c + c]! - m) / Math.sqrt(v + 1e-6)) * g![c]! + b![c]!;
-  }
-  return { ...x, d };
-}
-function dense(x: Img, kernel: number[], bias: number[]): Img {
-  const f = bias.length;
-  const d = new Float64Array(x.h * x.w * f);
-  for (let p = 0; p < x.h * x.w; p++)
-    for (let o = 0; o < f; o++) {
-      let acc = bias[o]!;
-      for (let c = 0; c < x.c; c++) acc += x.d[p * x.c + c]! * kernel[c * f + o]!;
-      d[p * f + o] = acc;
-    }
-  return { h: x.h, w: x.w, c: f, d };
-}
+const patchConv = (x: Img, kernel: number[], bias: number[], k: number, f: number) => conv(x, kernel, k, k, f, k, false, bias);
+const ln = (x: Img, w: number[][]) => layerNorm(x, w, 1e-6);
 /** erf by Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7). */
 function erf(v: number): number {
   const s = Math.sign(v);
@@ -96,7 +39,7 @@ function erf(v: number): number {
   const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
   return s * y;
 }
-const gelu = (x: Img): Img => ({ ...x, d: x.d.map((v) => 0.5 * v * (1 + erf(v / Math.SQRT2))) });
+const gelu = (x: Img): Img => map(x, (v) => 0.5 * v * (1 + erf(v / Math.SQRT2)));
 
 function tinyReference(W: Map<string, number[][]>, img: Img): number[] {
   const [depths, dims] = CONFIGS.tiny!;
@@ -104,29 +47,27 @@ function tinyReference(W: Map<string, number[][]>, img: Img): number[] {
   const std = [0.229, 0.224, 0.225];
   let x: Img = { ...img, d: img.d.map((v, i) => (v - mean[i % 3]! * 255) / (std[i % 3]! * 255)) };
   const [sk, sb, sg, sbeta] = W.get('convnext_tiny_stem')!;
-  x = layerNorm(patchConv(x, sk!, sb!, 4, dims[0]!), [sg!, sbeta!]);
+  x = ln(patchConv(x, sk!, sb!, 4, dims[0]!), [sg!, sbeta!]);
   for (let i = 0; i < 4; i++) {
     if (i > 0) {
       const [g, b, k, bias] = W.get(`convnext_tiny_downsampling_block_${i - 1}`)!;
-      x = patchConv(layerNorm(x, [g!, b!]), k!, bias!, 2, dims[i]!);
+      x = patchConv(ln(x, [g!, b!]), k!, bias!, 2, dims[i]!);
     }
     for (let j = 0; j < depths[i]!; j++) {
       const p = `convnext_tiny_stage_${i}_block_${j}`;
       const [dk, db] = W.get(`${p}_depthwise_conv`)!;
-      let z = layerNorm(dw7(x, dk!, db!), W.get(`${p}_layernorm`)!);
+      let z = ln(depthwise(x, dk!, 7, 1, true, db!), W.get(`${p}_layernorm`)!);
       const [k1, b1] = W.get(`${p}_pointwise_conv_1`)!;
       const [k2, b2] = W.get(`${p}_pointwise_conv_2`)!;
-      z = dense(gelu(dense(z, k1!, b1!)), k2!, b2!);
+      z = densePixels(gelu(densePixels(z, k1!, b1!)), k2!, b2!);
       const [gamma] = W.get(`${p}_layer_scale`)!;
       const inp = x;
       x = { ...z, d: z.d.map((v, q) => inp.d[q]! + v * gamma![q % z.c]!) };
     }
   }
-  const pooled = new Float64Array(x.c);
-  for (let p = 0; p < x.h * x.w; p++) for (let c = 0; c < x.c; c++) pooled[c]! += x.d[p * x.c + c]! / (x.h * x.w);
-  const v = layerNorm({ h: 1, w: 1, c: x.c, d: pooled }, W.get('convnext_tiny_head_layernorm')!);
+  const v = ln({ h: 1, w: 1, c: x.c, d: Float64Array.from(gap(x)) }, W.get('convnext_tiny_head_layernorm')!);
   const [hk, hb] = W.get('convnext_tiny_head_dense')!;
-  return Array.from(dense(v, hk!, hb!).d);
+  return Array.from(densePixels(v, hk!, hb!).d);
 }
 
 /** Non-trivial values: LayerScale to O(0.5) (fresh 1e-6 would hide the blocks), norms perturbed. */
@@ -149,8 +90,8 @@ function perturb(model: Model): void {
 
 describe('ConvNeXt reference tables', () => {
   it("reproduce Keras' published totals (Tiny 28,589,128 ... XLarge 350,196,968) and Tiny's 27,820,128 without top", () => {
-    for (const [v, t] of Object.entries(PUBLISHED)) expect(total(convnextReference(v))).toBe(t);
-    expect(total(convnextReference('tiny', { includeTop: false }))).toBe(27820128);
+    for (const [v, t] of Object.entries(PUBLISHED)) expect(paramCounts(convnextReference(v)).total).toBe(t);
+    expect(paramCounts(convnextReference('tiny', { includeTop: false })).total).toBe(27820128);
   });
 });
 
@@ -159,7 +100,7 @@ describe('ConvNeXtTiny', () => {
     clearSession();
     const m = await ConvNeXtTiny({ weights: null });
     expect(m.name).toBe('convnext_tiny');
-    expect(actual(m)).toEqual(convnextReference('tiny'));
+    expect(layerWeightRows(m)).toEqual(convnextReference('tiny'));
     expect(m.countParams()).toBe(28589128);
     expect(m.nonTrainableWeights.length).toBe(0);
     expect(m.layers.slice(0, 5).map((l) => `${l.name}:${l.className}`)).toEqual([
@@ -187,7 +128,7 @@ describe('ConvNeXtTiny', () => {
     for (const pooling of [null, 'avg', 'max'] as const) {
       clearSession();
       const m = await ConvNeXtTiny({ weights: null, includeTop: false, inputShape: [64, 64, 3], pooling });
-      expect(actual(m)).toEqual(convnextReference('tiny', { includeTop: false, pooling }));
+      expect(layerWeightRows(m)).toEqual(convnextReference('tiny', { includeTop: false, pooling }));
       expect(m.countParams()).toBe(27820128);
       expect(m.outputs[0]!.shape).toEqual(pooling == null ? [null, 2, 2, 768] : [null, 768]);
       m.dispose();
@@ -198,14 +139,12 @@ describe('ConvNeXtTiny', () => {
     clearSession();
     const m = await ConvNeXtTiny({ weights: null, inputShape: [32, 32, 3], classes: 5, classifierActivation: null });
     perturb(m);
-    const data = Array.from({ length: 32 * 32 * 3 }, (_, i) => 127 + 120 * Math.sin(i * 0.37));
-    const t = tensor(data, [1, 32, 32, 3]);
+    const { img, t } = testImage(32, 32, 1, (i) => 127 + 120 * Math.sin(i * 0.37));
     tidy(() => m.apply(t));
     const before = memory().numTensors;
     const got = tidy(() => Array.from((m.apply(t) as Tensor).dataSync()));
     expect(memory().numTensors).toBe(before);
-    const W = new Map(m.layers.map((l) => [l.name, l.weights.map((v) => Array.from(v.value.dataSync()))]));
-    const want = tinyReference(W, { h: 32, w: 32, c: 3, d: Float64Array.from(Float32Array.from(data)) });
+    const want = tinyReference(weightsByName(m), img);
     expect(Math.max(...want.map(Math.abs))).toBeGreaterThan(1e-2);
     expectAllClose(got, want, { atol: 2e-4, rtol: 2e-3 });
     t.dispose();
@@ -215,22 +154,13 @@ describe('ConvNeXtTiny', () => {
   it('includePreprocessing false: no Normalization layer', async () => {
     clearSession();
     const m = await ConvNeXtTiny({ weights: null, includePreprocessing: false, includeTop: false, inputShape: [32, 32, 3] });
-    expect(actual(m)).toEqual(convnextReference('tiny', { includeTop: false, preprocessing: false }));
+    expect(layerWeightRows(m)).toEqual(convnextReference('tiny', { includeTop: false, preprocessing: false }));
     m.dispose();
   });
 });
 
 describe('ConvNeXt: custom layers, options, errors, weights', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'strata-convnext-'));
-    served.bytes = null;
-    served.calls.length = 0;
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const tmp = useTempCache('strata-convnext-', () => resetServed(served));
 
   it('LayerScale: x * gamma (init_values), config round trip, registration, bad input', () => {
     const ls = new LayerScale({ initValues: 0.5, projectionDim: 3 });
@@ -285,13 +215,13 @@ describe('ConvNeXt: custom layers, options, errors, weights', () => {
   });
 
   it('bad arguments throw clear errors and leak nothing', async () => {
-    const before = memory().numTensors;
-    await expect(ConvNeXtTiny({ classes: 10 })).rejects.toThrow(/`classes` should be 1000. Received classes=10/);
-    await expect(ConvNeXtTiny({ weights: join(dir, 'none.h5') })).rejects.toThrow(/The `weights` argument should be either.*none\.h5/);
-    await expect(ConvNeXtTiny({ inputShape: [64, 64, 3] })).rejects.toThrow(/input_shape` should be \(224, 224, 3\)/);
-    await expect(ConvNeXtTiny({ weights: null, pooling: 'x' as never })).rejects.toThrow(/ConvNeXtTiny: `pooling` must be null, 'avg' or 'max'/);
-    await expect(ConvNeXtTiny({ classifierActivation: 'relu' })).rejects.toThrow(/Only `None` and `softmax` activations are allowed/);
-    expect(memory().numTensors).toBe(before);
+    await expectRejections([
+      [() => ConvNeXtTiny({ classes: 10 }), /`classes` should be 1000. Received classes=10/],
+      [() => ConvNeXtTiny({ weights: join(tmp.dir, 'none.h5') }), /The `weights` argument should be either.*none\.h5/],
+      [() => ConvNeXtTiny({ inputShape: [64, 64, 3] }), /input_shape` should be \(224, 224, 3\)/],
+      [() => ConvNeXtTiny({ weights: null, pooling: 'x' as never }), /ConvNeXtTiny: `pooling` must be null, 'avg' or 'max'/],
+      [() => ConvNeXtTiny({ classifierActivation: 'relu' }), /Only `None` and `softmax` activations are allowed/],
+    ]);
   });
 
   it("weights: Keras' files (sha256), a legacy .h5 by topology through the nested Sequential blocks", async () => {
@@ -303,7 +233,7 @@ describe('ConvNeXt: custom layers, options, errors, weights', () => {
     clearSession();
     const src = await ConvNeXtTiny({ weights: null, includeTop: false, inputShape: [32, 32, 3] });
     perturb(src);
-    const values = weightValues(src);
+    const values = weightBytes(src);
     served.bytes = await writeLegacyWeights(src);
     src.dispose();
     clearSession();
@@ -315,7 +245,7 @@ describe('ConvNeXt: custom layers, options, errors, weights', () => {
         fileHash: 'd547c096cabd03329d7be5562c5e14798aa39ed24b474157cef5e85ab9e49ef1',
       },
     ]);
-    expect(weightValues(m)).toEqual(values);
+    expect(weightBytes(m)).toEqual(values);
     m.dispose();
   }, 60000);
 

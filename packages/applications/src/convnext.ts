@@ -5,7 +5,6 @@ import {
   Conv2D,
   Dense,
   GlobalAveragePooling2D,
-  GlobalMaxPooling2D,
   Layer,
   type LayerArgs,
   type LayerOutput,
@@ -13,11 +12,10 @@ import {
   Normalization,
   initializers,
 } from '@strata/layers';
-import { Model, Sequential } from '@strata/models';
-import { imageInput } from './common';
-import { type ApplicationArgs, checkInputTensor, checkPooling, fileOrUrlExists, getSourceInputs, obtainInputShape, validateActivation } from './imagenet-utils';
+import { type Model, Sequential } from '@strata/models';
+import { type ImagenetWeightsFile, applicationInputShape, applyPooling, finishApplication, imageInput, resolveApplicationArgs } from './common';
+import { type ApplicationArgs, getSourceInputs } from './imagenet-utils';
 import { hideScalarOps } from './mobilenet-v3';
-import { getFile, loadWeightsFile } from './weights';
 
 const BASE_WEIGHTS_PATH = 'https://storage.googleapis.com/tensorflow/keras-applications/convnext/';
 
@@ -171,24 +169,14 @@ function convNeXtBlock(inputs: KerasTensor, dim: number, dropPathRate: number, l
 async function convNeXt(variant: string, defaultName: string, fnName: string, args: ConvNeXtArgs): Promise<Model> {
   const { depths, projectionDims } = MODEL_CONFIGS[variant]!;
   const name = args.name ?? defaultName;
-  const includeTop = args.includeTop ?? true;
   const includePreprocessing = args.includePreprocessing ?? true;
-  const weights = args.weights === undefined ? 'imagenet' : args.weights;
-  const classes = args.classes ?? 1000;
-  const classifierActivation = args.classifierActivation === undefined ? 'softmax' : args.classifierActivation;
-  const inputTensor = checkInputTensor(args.inputTensor, fnName);
-  checkPooling(args.pooling, fnName);
-  if (!(weights === 'imagenet' || weights == null || (typeof weights === 'string' && (await fileOrUrlExists(weights))))) {
-    throw new ValueError(
-      `The \`weights\` argument should be either \`None\` (random initialization), \`imagenet\` (pre-training on ImageNet), or the path to the weights file to be loaded. Received: weights=${String(weights)}`,
-    );
-  }
-  if (weights === 'imagenet' && includeTop && classes !== 1000) {
-    throw new ValueError(`If using \`weights="imagenet"\` with \`include_top=True\`, \`classes\` should be 1000. Received classes=${classes}`);
-  }
-  const inputShape = obtainInputShape(args.inputShape, 224, 32, includeTop, weights);
-  if (includeTop) validateActivation(classifierActivation, weights);
-
+  const r = await resolveApplicationArgs(args, fnName, {
+    weights: (w) =>
+      `The \`weights\` argument should be either \`None\` (random initialization), \`imagenet\` (pre-training on ImageNet), or the path to the weights file to be loaded. Received: weights=${w}`,
+    classes: (c) => `If using \`weights="imagenet"\` with \`include_top=True\`, \`classes\` should be 1000. Received classes=${c}`,
+  });
+  const { includeTop, classes, classifierActivation, inputTensor } = r;
+  const inputShape = applicationInputShape(args.inputShape, r, 224, 32);
   const img = imageInput(inputTensor, inputShape);
   // As Keras: with an input tensor, the graph starts at its (first) source Input.
   const inputs = inputTensor != null ? getSourceInputs(inputTensor)[0]! : img;
@@ -231,29 +219,15 @@ async function convNeXt(variant: string, defaultName: string, fnName: string, ar
     x = new LayerNormalization({ epsilon: 1e-6, name: `${name}_head_layernorm` }).apply(x) as KerasTensor;
     x = new Dense(classes, { activation: classifierActivation, name: `${name}_head_dense` }).apply(x) as KerasTensor;
   } else {
-    if (args.pooling === 'avg') x = new GlobalAveragePooling2D().apply(x) as KerasTensor;
-    else if (args.pooling === 'max') x = new GlobalMaxPooling2D().apply(x) as KerasTensor;
+    x = applyPooling(x, args.pooling);
     x = new LayerNormalization({ epsilon: 1e-6 }).apply(x) as KerasTensor;
   }
-
-  const model = hideScalarOps(new Model({ inputs, outputs: x, name }));
-  try {
-    if (weights === 'imagenet') {
-      const file = imagenetFile(defaultName, name, includeTop);
-      const got = await getFile(file.fname, file.origin, { fileHash: file.fileHash, cacheSubdir: 'models' });
-      await loadWeightsFile(model, got.path ?? file.fname, got.bytes);
-    } else if (weights != null) {
-      await loadWeightsFile(model, weights);
-    }
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-  return model;
+  // The graph starts at `inputs` (not at every source input of the tensor).
+  return finishApplication(inputs, null, x, name, r.weights, imagenetFile(defaultName, name, includeTop), hideScalarOps);
 }
 
 /** Keras' weight file: named after the model name (`<name>[_notop].h5`), hash of the variant. */
-export function imagenetFile(weightsName: string, name: string, includeTop: boolean): { fname: string; origin: string; fileHash: string } {
+export function imagenetFile(weightsName: string, name: string, includeTop: boolean): ImagenetWeightsFile {
   const fname = `${name}${includeTop ? '.h5' : '_notop.h5'}`;
   return { fname, origin: BASE_WEIGHTS_PATH + fname, fileHash: WEIGHTS_HASHES[weightsName]![includeTop ? 0 : 1] };
 }

@@ -1,86 +1,43 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Tensor, memory, tensor, tidy } from '@strata/core';
-import { writeLegacyWeights } from '@strata/io';
+import { tmpdir } from 'node:os';
+import { type Tensor, tensor, tidy } from '@strata/core';
 import { Input, clearSession } from '@strata/layers';
-import type { Model } from '@strata/models';
 import { expectAllClose } from '@strata/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DenseNet121, DenseNet169, DenseNet201, densenetPreprocessInput } from './densenet';
+import {
+  type Dim,
+  type Rec,
+  type Row,
+  expectHeadlessVariants,
+  expectImagenetOffline,
+  expectRejections,
+  expectWeightsLoadByTopology,
+  kerasOrder,
+  expectArchitecture,
+  layerRows,
+  paramCounts,
+  recorder,
+  useTempCache,
+  expectWholeNetworkForward,
+} from './testing/architecture-checks';
+import { type Img, batchNorm, concat, conv, dense, gap, pad, pool, relu } from './testing/float64';
 
 // ---- An independent description of Keras' DenseNet (keras/src/applications/densenet.py) ----
 
-type Dim = number | null;
-interface Rec {
-  name: string;
-  className: string;
-  shapes: number[][];
-  out: Dim[];
-  inputs: Rec[];
-}
-interface Row {
-  name: string;
-  className: string;
-  shapes: number[][];
-  out: Dim[];
-}
-
-/** Keras' automatic layer names (`conv2d`, `conv2d_1`, ...) counted per prefix in a fresh session. */
+/** Keras' automatic names of the layers DenseNet leaves unnamed. */
 const AUTO: Record<string, string> = {
   InputLayer: 'input_layer',
   ZeroPadding2D: 'zero_padding2d',
   GlobalAveragePooling2D: 'global_average_pooling2d',
   GlobalMaxPooling2D: 'global_max_pooling2d',
 };
-function recorder() {
-  const uids = new Map<string, number>();
-  return (className: string, name: string | null, inputs: Rec[], out: Dim[], shapes: number[][] = []): Rec => {
-    let n = name;
-    if (n == null) {
-      const p = AUTO[className]!;
-      const k = uids.get(p) ?? 0;
-      uids.set(p, k + 1);
-      n = k === 0 ? p : `${p}_${k}`;
-    }
-    return { name: n, className, shapes, out, inputs };
-  };
-}
-
-/**
- * `model.layers` order as Keras' `map_graph` (keras/src/ops/function.py) makes it: a DFS from the
- * output numbers each layer when first reached; depth = longest path to the output; layers are
- * listed by decreasing depth, ties by that DFS number.
- */
-function kerasOrder(output: Rec): Row[] {
-  const index = new Map<Rec, number>();
-  const finished = new Set<Rec>();
-  const topo: Rec[] = [];
-  const visit = (r: Rec): void => {
-    if (finished.has(r)) return;
-    if (!index.has(r)) index.set(r, index.size);
-    for (const p of r.inputs) visit(p);
-    finished.add(r);
-    topo.push(r);
-  };
-  visit(output);
-  const depth = new Map<Rec, number>();
-  for (let i = topo.length - 1; i >= 0; i--) {
-    const r = topo[i]!;
-    const d = depth.get(r) ?? 0;
-    depth.set(r, d);
-    for (const p of r.inputs) depth.set(p, Math.max(d + 1, depth.get(p) ?? 0));
-  }
-  return [...topo]
-    .sort((a, b) => depth.get(b)! - depth.get(a)! || index.get(a)! - index.get(b)!)
-    .map(({ name, className, shapes, out }) => ({ name, className, shapes, out }));
-}
 
 const BLOCKS: Record<string, number[]> = { densenet121: [6, 12, 24, 16], densenet169: [6, 12, 32, 32], densenet201: [6, 12, 48, 32] };
 
 /** DenseNet-BC from the paper's table: growth 32, bottleneck 4k, compression 0.5; Keras' names. */
 function densenetReference(blocks: number[], opts: { includeTop: boolean; classes?: number; pooling?: 'avg' | 'max'; size: number | null }): Row[] {
-  const L = recorder();
+  const L = recorder(AUTO);
   const bnW = (c: number) => [[c], [c], [c], [c]];
   const valid = (n: Dim, k: number, s: number): Dim => (n == null ? null : Math.floor((n - k) / s) + 1);
   const S = opts.size;
@@ -128,25 +85,6 @@ function densenetReference(blocks: number[], opts: { includeTop: boolean; classe
   return kerasOrder(x);
 }
 
-function counts(rows: Row[]): { total: number; nonTrainable: number } {
-  let total = 0;
-  let nonTrainable = 0;
-  for (const r of rows) {
-    const sizes = r.shapes.map((s) => s.reduce((a, b) => a * b, 1));
-    total += sizes.reduce((a, b) => a + b, 0);
-    // BatchNormalization's last two weights are the moving statistics.
-    if (r.className === 'BatchNormalization') nonTrainable += sizes.slice(-2).reduce((a, b) => a + b, 0);
-  }
-  return { total, nonTrainable };
-}
-
-function actual(model: Model): Row[] {
-  return model.layers.map((l) => ({ name: l.name, className: l.className, shapes: l.weights.map((w) => [...w.shape]), out: [...(l.outputShape as Dim[])] }));
-}
-function nonTrainable(model: Model): number {
-  return model.nonTrainableWeights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
-}
-
 // Keras' published totals (keras.io applications table, model.summary()).
 const PUBLISHED = {
   densenet121: { top: 8062504 },
@@ -157,16 +95,16 @@ const PUBLISHED = {
 describe('DenseNet reference (independent of the code under test)', () => {
   it("reproduces Keras' published parameter counts and the notop = top - Dense rule", () => {
     for (const [name, pub] of Object.entries(PUBLISHED)) {
-      const top = counts(densenetReference(BLOCKS[name]!, { includeTop: true, size: 224 }));
-      const notop = counts(densenetReference(BLOCKS[name]!, { includeTop: false, size: 224 }));
+      const top = paramCounts(densenetReference(BLOCKS[name]!, { includeTop: true, size: 224 }));
+      const notop = paramCounts(densenetReference(BLOCKS[name]!, { includeTop: false, size: 224 }));
       expect(top.total).toBe(pub.top);
       // The final BN has 1024/1664/1920 channels; the top adds a (c, 1000) kernel and 1000 biases.
       const c = { densenet121: 1024, densenet169: 1664, densenet201: 1920 }[name]!;
       expect(top.total - notop.total).toBe(c * 1000 + 1000);
     }
-    expect(counts(densenetReference(BLOCKS.densenet121!, { includeTop: false, size: 224 }))).toEqual({ total: 7037504, nonTrainable: 83648 });
-    expect(counts(densenetReference(BLOCKS.densenet169!, { includeTop: false, size: 224 })).total).toBe(12642880);
-    expect(counts(densenetReference(BLOCKS.densenet201!, { includeTop: false, size: 224 })).total).toBe(18321984);
+    expect(paramCounts(densenetReference(BLOCKS.densenet121!, { includeTop: false, size: 224 }))).toEqual({ total: 7037504, nonTrainable: 83648 });
+    expect(paramCounts(densenetReference(BLOCKS.densenet169!, { includeTop: false, size: 224 })).total).toBe(12642880);
+    expect(paramCounts(densenetReference(BLOCKS.densenet201!, { includeTop: false, size: 224 })).total).toBe(18321984);
   });
 
   it('spells out the first and last layers of DenseNet121 literally', () => {
@@ -204,10 +142,7 @@ describe('DenseNet121/169/201 against the reference', () => {
   it('DenseNet121 (224, top): every layer name, class, weight shapes and output shape; 8,062,504 params', async () => {
     clearSession();
     const m = await DenseNet121({ weights: null });
-    expect(m.name).toBe('densenet121');
-    expect(actual(m)).toEqual(densenetReference(BLOCKS.densenet121!, { includeTop: true, size: 224 }));
-    expect(m.countParams()).toBe(8062504);
-    expect(nonTrainable(m)).toBe(83648);
+    expectArchitecture(m, { name: 'densenet121', rows: densenetReference(BLOCKS.densenet121!, { includeTop: true, size: 224 }), params: 8062504, nonTrainable: 83648 });
     m.getLayer('predictions');
     expect(m.getLayer('conv1_bn').getConfig().epsilon).toBe(1.001e-5);
     expect(m.getLayer('conv1_conv').getConfig().use_bias).toBe(false);
@@ -220,33 +155,22 @@ describe('DenseNet121/169/201 against the reference', () => {
   ] as const)('%s: layers and counts with and without the top', async (_n, fn, name, channels) => {
     clearSession();
     const top = await fn({ weights: null });
-    expect(top.name).toBe(name);
-    expect(actual(top)).toEqual(densenetReference(BLOCKS[name]!, { includeTop: true, size: 224 }));
-    expect(top.countParams()).toBe(PUBLISHED[name].top);
+    expectArchitecture(top, { name, rows: densenetReference(BLOCKS[name]!, { includeTop: true, size: 224 }), params: PUBLISHED[name].top });
     top.dispose();
     clearSession();
     const notop = await fn({ weights: null, includeTop: false, inputShape: [64, 64, 3] });
-    expect(actual(notop)).toEqual(densenetReference(BLOCKS[name]!, { includeTop: false, size: 64 }));
+    expect(layerRows(notop)).toEqual(densenetReference(BLOCKS[name]!, { includeTop: false, size: 64 }));
     expect(notop.countParams()).toBe(PUBLISHED[name].top - channels * 1000 - 1000);
     expect(notop.outputs[0]!.shape).toEqual([null, 2, 2, channels]);
     notop.dispose();
   });
 
   it('no top: unknown size by default; pooling avg / max add avg_pool / max_pool', async () => {
-    clearSession();
-    const free = await DenseNet121({ weights: null, includeTop: false });
-    expect(free.outputs[0]!.shape).toEqual([null, null, null, 1024]);
-    expect(actual(free)).toEqual(densenetReference(BLOCKS.densenet121!, { includeTop: false, size: null }));
-    expect(free.countParams()).toBe(7037504);
-    free.dispose();
-    for (const pooling of ['avg', 'max'] as const) {
-      clearSession();
-      const m = await DenseNet121({ weights: null, includeTop: false, pooling, inputShape: [32, 32, 3] });
-      expect(actual(m)).toEqual(densenetReference(BLOCKS.densenet121!, { includeTop: false, pooling, size: 32 }));
-      expect(m.layers.at(-1)!.name).toBe(pooling === 'avg' ? 'avg_pool' : 'max_pool');
-      expect(m.outputs[0]!.shape).toEqual([null, 1024]);
-      m.dispose();
-    }
+    await expectHeadlessVariants(
+      (o) => DenseNet121({ weights: null, includeTop: false, ...o }),
+      (size, pooling) => densenetReference(BLOCKS.densenet121!, { includeTop: false, pooling, size }),
+      { params: 7037504, channels: 1024, size: 32 },
+    );
   });
 
   it('classes and a model name', async () => {
@@ -274,126 +198,34 @@ describe('DenseNet121/169/201 against the reference', () => {
 
 // ---- float64 forward reference of the whole of DenseNet121 at 32x32 ----
 
-interface Img {
-  h: number;
-  w: number;
-  c: number;
-  d: Float64Array;
-}
-const px = (x: Img, i: number, j: number, k: number) => x.d[(i * x.w + j) * x.c + k]!;
-function zpad(x: Img, p: number): Img {
-  const h = x.h + 2 * p;
-  const w = x.w + 2 * p;
-  const d = new Float64Array(h * w * x.c);
-  for (let i = 0; i < x.h; i++) for (let j = 0; j < x.w; j++) for (let k = 0; k < x.c; k++) d[((i + p) * w + j + p) * x.c + k] = px(x, i, j, k);
-  return { h, w, c: x.c, d };
-}
-/** Valid convolution, no bias; a 'same' 3x3 stride-1 conv is a valid one on a 1-pixel zero border. */
-function conv(x: Img, kernel: number[], k: number, f: number, s: number): Img {
-  const h = Math.floor((x.h - k) / s) + 1;
-  const w = Math.floor((x.w - k) / s) + 1;
-  const d = new Float64Array(h * w * f);
-  for (let i = 0; i < h; i++)
-    for (let j = 0; j < w; j++)
-      for (let a = 0; a < k; a++)
-        for (let b = 0; b < k; b++)
-          for (let c = 0; c < x.c; c++) {
-            const v = px(x, i * s + a, j * s + b, c);
-            const base = ((a * k + b) * x.c + c) * f;
-            const o = (i * w + j) * f;
-            for (let q = 0; q < f; q++) d[o + q] = d[o + q]! + v * kernel[base + q]!;
-          }
-  return { h, w, c: f, d };
-}
-const bnRelu = (x: Img, [g, b, m, v]: number[][]): Img => ({
-  ...x,
-  d: x.d.map((y, i) => {
-    const k = i % x.c;
-    return Math.max(0, ((y - m![k]!) / Math.sqrt(v![k]! + 1.001e-5)) * g![k]! + b![k]!);
-  }),
-});
-function concat(a: Img, b: Img): Img {
-  const c = a.c + b.c;
-  const d = new Float64Array(a.h * a.w * c);
-  for (let p = 0; p < a.h * a.w; p++) {
-    for (let k = 0; k < a.c; k++) d[p * c + k] = a.d[p * a.c + k]!;
-    for (let k = 0; k < b.c; k++) d[p * c + a.c + k] = b.d[p * b.c + k]!;
-  }
-  return { h: a.h, w: a.w, c, d };
-}
-function pool(x: Img, k: number, s: number, mode: 'max' | 'avg'): Img {
-  const h = Math.floor((x.h - k) / s) + 1;
-  const w = Math.floor((x.w - k) / s) + 1;
-  const d = new Float64Array(h * w * x.c);
-  for (let i = 0; i < h; i++)
-    for (let j = 0; j < w; j++)
-      for (let c = 0; c < x.c; c++) {
-        let acc = mode === 'max' ? -Infinity : 0;
-        for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) acc = mode === 'max' ? Math.max(acc, px(x, i * s + a, j * s + b, c)) : acc + px(x, i * s + a, j * s + b, c) / (k * k);
-        d[(i * w + j) * x.c + c] = acc;
-      }
-  return { h, w, c: x.c, d };
-}
+const EPS = 1.001e-5;
 
 function densenet121Reference(W: Map<string, number[][]>, img: Img): number[] {
-  let x = conv(zpad(img, 3), W.get('conv1_conv')![0]!, 7, 64, 2);
-  x = pool(zpad(bnRelu(x, W.get('conv1_bn')!), 1), 3, 2, 'max');
+  const bnRelu = (x: Img, name: string) => relu(batchNorm(x, W.get(name)!, EPS));
+  // A 'same' 3x3 stride-1 conv is a valid one on a 1-pixel zero border.
+  const cv = (x: Img, name: string, k: number, f: number, s: number) => conv(x, W.get(name)![0]!, k, k, f, s, false);
+  let x = cv(pad(img, 3, 3, 3, 3), 'conv1_conv', 7, 64, 2);
+  x = pool(pad(bnRelu(x, 'conv1_bn'), 1, 1, 1, 1), 3, 2, 'max');
   [6, 12, 24, 16].forEach((n, stage) => {
     for (let i = 1; i <= n; i++) {
       const p = `conv${stage + 2}_block${i}`;
-      let y = conv(bnRelu(x, W.get(`${p}_0_bn`)!), W.get(`${p}_1_conv`)![0]!, 1, 128, 1);
-      y = conv(zpad(bnRelu(y, W.get(`${p}_1_bn`)!), 1), W.get(`${p}_2_conv`)![0]!, 3, 32, 1);
-      x = concat(x, y);
+      let y = cv(bnRelu(x, `${p}_0_bn`), `${p}_1_conv`, 1, 128, 1);
+      y = cv(pad(bnRelu(y, `${p}_1_bn`), 1, 1, 1, 1), `${p}_2_conv`, 3, 32, 1);
+      x = concat([x, y]);
     }
     if (stage < 3) {
       const p = `pool${stage + 2}`;
-      x = pool(conv(bnRelu(x, W.get(`${p}_bn`)!), W.get(`${p}_conv`)![0]!, 1, x.c / 2, 1), 2, 2, 'avg');
+      x = pool(cv(bnRelu(x, `${p}_bn`), `${p}_conv`, 1, x.c / 2, 1), 2, 2, 'avg');
     }
   });
-  x = bnRelu(x, W.get('bn')!);
+  x = bnRelu(x, 'bn');
   const [k, bias] = W.get('predictions')!;
-  const units = bias!.length;
-  const mean = Array.from({ length: x.c }, (_, c) => {
-    let s = 0;
-    for (let p = 0; p < x.h * x.w; p++) s += x.d[p * x.c + c]!;
-    return s / (x.h * x.w);
-  });
-  return Array.from({ length: units }, (_, o) => bias![o]! + mean.reduce((s, m, c) => s + m * k![c * units + o]!, 0));
-}
-
-/** Deterministic values for every weight; BN variance and gamma kept positive. */
-function fill(model: Model, seed: number): void {
-  let s = seed;
-  const next = () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-  for (const v of model.weights) {
-    const n = v.shape.reduce((a, b) => a * b, 1);
-    const positive = v.path.endsWith('moving_variance') || v.path.endsWith('gamma');
-    const scale = v.shape.length === 4 ? 1 / Math.sqrt(v.shape[0]! * v.shape[1]! * v.shape[2]!) : 0.3;
-    const data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = positive ? 0.5 + next() : (next() - 0.5) * 2 * scale;
-    tidy(() => v.assign(tensor(data, v.shape)));
-  }
+  return dense(gap(x), k!, bias!);
 }
 
 describe('DenseNet forward pass', () => {
   it('DenseNet121 at 32x32, 5 logits: equals a float64 re-implementation of the whole network; no leak', async () => {
-    clearSession();
-    const before = memory().numTensors;
-    const m = await DenseNet121({ weights: null, inputShape: [32, 32, 3], classes: 5, classifierActivation: null });
-    fill(m, 3);
-    const data = Array.from({ length: 32 * 32 * 3 }, (_, i) => Math.sin(i * 0.37) + 0.5 * Math.cos(i * 0.11));
-    const t = tensor(data, [1, 32, 32, 3]);
-    const got = tidy(() => Array.from((m.apply(t) as Tensor).dataSync()));
-    const W = new Map(m.layers.map((l) => [l.name, l.weights.map((v) => v.value.dataSync() as unknown as number[])]));
-    const want = densenet121Reference(W, { h: 32, w: 32, c: 3, d: Float64Array.from(Float32Array.from(data)) });
-    expect(got.every(Number.isFinite)).toBe(true);
-    expectAllClose(got, want, { atol: 1e-4, rtol: 1e-3 });
-    t.dispose();
-    m.dispose();
-    expect(memory().numTensors).toBe(before);
+    await expectWholeNetworkForward(() => DenseNet121({ weights: null, inputShape: [32, 32, 3], classes: 5, classifierActivation: null }), densenet121Reference, { seed: 3, gain: 2, size: 32 });
   });
 
   it('DenseNet169 / 201 at 32x32: softmax rows of the right shape, finite', async () => {
@@ -415,87 +247,32 @@ describe('DenseNet forward pass', () => {
 });
 
 describe('DenseNet weights and arguments', () => {
-  let dir: string;
-  const saved: Record<string, string | undefined> = {};
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'strata-densenet-'));
-    for (const k of ['STRATA_HOME', 'KERAS_HOME']) saved[k] = process.env[k];
-    process.env.STRATA_HOME = join(dir, 'strata');
-    process.env.KERAS_HOME = join(dir, 'keras');
-  });
-  afterEach(() => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    vi.unstubAllGlobals();
-    vi.restoreAllMocks();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  /** Each weight holds its layer's position in the reference list and its own index: a misplaced weight shows. */
-  function tag(model: Model, rows: Row[]): void {
-    const pos = new Map(rows.map((r, i) => [r.name, i]));
-    for (const l of model.layers) {
-      l.weights.forEach((v, j) => {
-        const n = v.shape.reduce((a, b) => a * b, 1);
-        const val = pos.get(l.name)! * 10 + j + (v.path.endsWith('moving_variance') ? 0.5 : 0);
-        tidy(() => v.assign(tensor(new Float32Array(n).fill(val), v.shape)));
-      });
-    }
-  }
+  const tmp = useTempCache('strata-densenet-');
 
   it('weights: <path of a Keras-layout .h5> (DenseNet121 notop, 32x32): every weight lands in its layer', async () => {
-    clearSession();
     const rows = densenetReference(BLOCKS.densenet121!, { includeTop: false, size: 32 });
-    const src = await DenseNet121({ weights: null, includeTop: false, inputShape: [32, 32, 3] });
-    tag(src, rows);
-    const file = join(dir, 'dn121.h5');
-    writeFileSync(file, await writeLegacyWeights(src));
-    src.dispose();
-    clearSession();
-    const before = memory().numTensors;
-    const m = await DenseNet121({ weights: file, includeTop: false, inputShape: [32, 32, 3] });
-    const pos = new Map(rows.map((r, i) => [r.name, i]));
-    let checked = 0;
-    for (const l of m.layers) {
-      l.weights.forEach((v, j) => {
-        const want = pos.get(l.name)! * 10 + j + (v.path.endsWith('moving_variance') ? 0.5 : 0);
-        const vals = v.value.dataSync();
-        expect(vals[0]).toBe(want);
-        expect(vals[vals.length - 1]).toBe(want);
-        checked++;
-      });
-    }
-    expect(checked).toBe(m.weights.length);
-    expect(checked).toBe(rows.reduce((s, r) => s + r.shapes.length, 0));
-    m.dispose();
-    expect(memory().numTensors).toBe(before);
+    await expectWeightsLoadByTopology((weights) => DenseNet121({ weights, includeTop: false, inputShape: [32, 32, 3] }), rows, join(tmp.dir, 'dn121.h5'));
   }, 60000);
 
   it("weights: 'imagenet' offline names Keras' file and URL; nothing leaks", async () => {
-    clearSession();
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async () => {
-        throw new TypeError('fetch failed');
-      }),
+    await expectImagenetOffline(
+      () => DenseNet169({ includeTop: false, inputShape: [32, 32, 3] }),
+      'https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet169_weights_tf_dim_ordering_tf_kernels_notop.h5',
     );
-    const before = memory().numTensors;
-    const err = await DenseNet169({ includeTop: false, inputShape: [32, 32, 3] }).catch((e: Error) => e);
-    expect((err as Error).message).toContain('https://storage.googleapis.com/tensorflow/keras-applications/densenet/densenet169_weights_tf_dim_ordering_tf_kernels_notop.h5');
-    expect(memory().numTensors).toBe(before);
   });
 
   it("Keras' argument checks", async () => {
-    const before = memory().numTensors;
-    await expect(DenseNet121({ classes: 10 })).rejects.toThrow('If using `weights` as `"imagenet"` with `include_top` as true, `classes` should be 1000 (DenseNet121 received classes=10)');
-    await expect(DenseNet121({ weights: join(tmpdir(), 'no-such-densenet.h5') })).rejects.toThrow(/The `weights` argument should be either `None` \(random initialization\), `imagenet`.*DenseNet121 received weights=.*no-such-densenet\.h5/);
-    await expect(DenseNet121({ weights: null, includeTop: false, inputShape: [31, 64, 3] })).rejects.toThrow('Input size must be at least 32x32; Received: input_shape=(31, 64, 3)');
-    await expect(DenseNet121({ includeTop: true, inputShape: [128, 128, 3] })).rejects.toThrow('`input_shape` should be (224, 224, 3)');
-    await expect(DenseNet121({ weights: 'imagenet', classifierActivation: 'relu' })).rejects.toThrow(/Only `None` and `softmax` activations are allowed.*relu/);
-    await expect(DenseNet201({ weights: null, includeTop: false, pooling: 'sum' as never })).rejects.toThrow("DenseNet201: `pooling` must be null, 'avg' or 'max'; Received: pooling=sum");
-    expect(memory().numTensors).toBe(before);
+    await expectRejections([
+      [() => DenseNet121({ classes: 10 }), 'If using `weights` as `"imagenet"` with `include_top` as true, `classes` should be 1000 (DenseNet121 received classes=10)'],
+      [
+        () => DenseNet121({ weights: join(tmpdir(), 'no-such-densenet.h5') }),
+        /The `weights` argument should be either `None` \(random initialization\), `imagenet`.*DenseNet121 received weights=.*no-such-densenet\.h5/,
+      ],
+      [() => DenseNet121({ weights: null, includeTop: false, inputShape: [31, 64, 3] }), 'Input size must be at least 32x32; Received: input_shape=(31, 64, 3)'],
+      [() => DenseNet121({ includeTop: true, inputShape: [128, 128, 3] }), '`input_shape` should be (224, 224, 3)'],
+      [() => DenseNet121({ weights: 'imagenet', classifierActivation: 'relu' }), /Only `None` and `softmax` activations are allowed.*relu/],
+      [() => DenseNet201({ weights: null, includeTop: false, pooling: 'sum' as never }), "DenseNet201: `pooling` must be null, 'avg' or 'max'; Received: pooling=sum"],
+    ]);
   });
 
   it('densenetPreprocessInput is Keras\' torch mode: /255, minus the ImageNet mean, over its std', () => {

@@ -1,27 +1,8 @@
-import { type KerasTensor, type Tensor, type TensorLike, ValueError } from '@strata/core';
-import {
-  Activation,
-  AveragePooling2D,
-  BatchNormalization,
-  Concatenate,
-  Conv2D,
-  Dense,
-  GlobalAveragePooling2D,
-  MaxPooling2D,
-  ZeroPadding2D,
-} from '@strata/layers';
+import type { KerasTensor, Tensor, TensorLike } from '@strata/core';
+import { Activation, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, MaxPooling2D, ZeroPadding2D } from '@strata/layers';
 import type { Model } from '@strata/models';
-import { applyPooling, finishApplication, imageInput } from './common';
-import {
-  type ApplicationArgs,
-  type PreprocessInputOptions,
-  checkInputTensor,
-  checkPooling,
-  fileOrUrlExists,
-  obtainInputShape,
-  preprocessInput as imagenetPreprocessInput,
-  validateActivation,
-} from './imagenet-utils';
+import { applicationInputShape, applyClassifier, finishApplication, imageInput, resolveApplicationArgs, tfKernelsWeightsFile } from './common';
+import { type ApplicationArgs, type PreprocessInputOptions, preprocessInput as imagenetPreprocessInput } from './imagenet-utils';
 
 const BASE_WEIGHTS_PATH = 'https://storage.googleapis.com/tensorflow/keras-applications/densenet/';
 
@@ -68,26 +49,13 @@ function transitionBlock(x: KerasTensor, reduction: number, name: string): Keras
 
 /** Keras' generic `DenseNet(blocks, ...)`; the three published block tables are the exported variants. */
 async function densenet(blocks: [number, number, number, number], modelName: string, fnName: string, args: ApplicationArgs): Promise<Model> {
-  const includeTop = args.includeTop ?? true;
-  const weights = args.weights === undefined ? 'imagenet' : args.weights;
-  const classes = args.classes ?? 1000;
-  const classifierActivation = args.classifierActivation === undefined ? 'softmax' : args.classifierActivation;
-  const inputTensor = checkInputTensor(args.inputTensor, fnName);
-  checkPooling(args.pooling, fnName);
   // Keras' DenseNet words both checks its own way (no "Received" in the weights message).
-  if (!(weights === 'imagenet' || weights == null || (typeof weights === 'string' && (await fileOrUrlExists(weights))))) {
-    throw new ValueError(
-      `The \`weights\` argument should be either \`None\` (random initialization), \`imagenet\` (pre-training on ImageNet), or the path to the weights file to be loaded. (${fnName} received weights=${String(weights)})`,
-    );
-  }
-  if (weights === 'imagenet' && includeTop && classes !== 1000) {
-    throw new ValueError(`If using \`weights\` as \`"imagenet"\` with \`include_top\` as true, \`classes\` should be 1000 (${fnName} received classes=${classes})`);
-  }
-  const shape = obtainInputShape(args.inputShape, 224, 32, includeTop, weights);
-  // Keras checks this while building the top; checking before any layer exists leaks nothing.
-  if (includeTop) validateActivation(classifierActivation, weights);
-
-  const img = imageInput(inputTensor, shape);
+  const r = await resolveApplicationArgs(args, fnName, {
+    weights: (w) =>
+      `The \`weights\` argument should be either \`None\` (random initialization), \`imagenet\` (pre-training on ImageNet), or the path to the weights file to be loaded. (${fnName} received weights=${w})`,
+    classes: (c) => `If using \`weights\` as \`"imagenet"\` with \`include_top\` as true, \`classes\` should be 1000 (${fnName} received classes=${c})`,
+  });
+  const img = imageInput(r.inputTensor, applicationInputShape(args.inputShape, r, 224, 32));
   // Both paddings are unnamed in Keras (zero_padding2d, zero_padding2d_1 in a fresh session).
   let x = new ZeroPadding2D([[3, 3], [3, 3]]).apply(img);
   x = new Conv2D(64, 7, { strides: 2, useBias: false, name: 'conv1_conv' }).apply(x);
@@ -107,20 +75,10 @@ async function densenet(blocks: [number, number, number, number], modelName: str
   x = bn('bn').apply(x);
   x = new Activation('relu', { name: 'relu' }).apply(x);
 
-  if (includeTop) {
-    x = new GlobalAveragePooling2D({ name: 'avg_pool' }).apply(x);
-    x = new Dense(classes, { activation: classifierActivation, name: 'predictions' }).apply(x);
-  } else {
-    x = applyPooling(x, args.pooling, { avg: 'avg_pool', max: 'max_pool' });
-  }
+  x = applyClassifier(x, r, args.pooling, { avg: 'avg_pool', max: 'max_pool' });
 
-  const fname = `${modelName}_weights_tf_dim_ordering_tf_kernels${includeTop ? '' : '_notop'}.h5`;
-  const hashes = WEIGHTS_HASHES[modelName]!;
-  return finishApplication(img, inputTensor, x, args.name ?? modelName, weights, {
-    fname,
-    origin: BASE_WEIGHTS_PATH + fname,
-    fileHash: hashes[includeTop ? 0 : 1],
-  });
+  const file = tfKernelsWeightsFile(BASE_WEIGHTS_PATH, modelName, r.includeTop, WEIGHTS_HASHES[modelName]!);
+  return finishApplication(img, r.inputTensor, x, args.name ?? modelName, r.weights, file);
 }
 
 /**

@@ -1,113 +1,52 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Tensor, memory, tensor, tidy } from '@strata/core';
 import { writeKerasWeights, writeLegacyWeights } from '@strata/io';
-import { Input, type Layer, clearSession } from '@strata/layers';
+import { Input, clearSession } from '@strata/layers';
 import type { Model } from '@strata/models';
 import { expectAllClose } from '@strata/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3, preprocessInput, roundFilters, roundRepeats } from './efficientnet';
-import { B0_STAGES, PUBLISHED, type RefLayer, VARIANTS, countOf, efficientnetReference, filtersOf } from './efficientnet-reference';
+import { B0_STAGES, PUBLISHED, VARIANTS, efficientnetReference, expectEfficientNetVariant, filtersOf } from './efficientnet-reference';
+import {
+  type ServedFiles,
+  expectHeadlessVariants,
+  expectRejections,
+  expectArchitecture,
+  layerRows,
+  paramCounts,
+  resetServed,
+  perturbStatistics,
+  testImage,
+  useTempCache,
+  weightBytes,
+  weightsByName,
+} from './testing/architecture-checks';
+import { type Img, add, batchNorm, conv, correctPad, dense, depthwise, gap, map, samePad, sigmoid } from './testing/float64';
 
 // 'imagenet' weights: Keras' files cannot be fetched here, so getFile hands out a file written by
 // the test (recording what was asked for) when `served.bytes` is set.
-const served = vi.hoisted(() => ({ bytes: null as Uint8Array | null, calls: [] as { fname: string; origin: string; fileHash: string | null | undefined }[] }));
+const served = vi.hoisted((): ServedFiles => ({ bytes: null, calls: [] }));
 vi.mock('./weights', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('./weights')>();
-  return {
-    ...actual,
-    getFile: async (fname: string, origin: string, options: { fileHash?: string | null } = {}) => {
-      served.calls.push({ fname, origin, fileHash: options.fileHash });
-      if (served.bytes != null) return { bytes: served.bytes, path: fname };
-      return actual.getFile(fname, origin, options);
-    },
-  };
+  const { servingGetFile } = await import('./testing/architecture-checks');
+  return servingGetFile(await importOriginal<typeof import('./weights')>(), served);
 });
 
-function actual(model: Model): RefLayer[] {
-  return model.layers.map((l: Layer) => ({
-    name: l.name,
-    className: l.className,
-    shape: [...l.inboundNodes[0]!.outputTensors[0]!.shape],
-    weights: l.weights.map((w) => [...w.shape]),
-  }));
-}
-const nonTrainable = (m: Model) => m.nonTrainableWeights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
 /** B0's first stage alone: a small model whose file does not fit B0. */
 const B0_ARGS_FIRST = { kernelSize: 3, repeats: 1, filtersIn: 32, filtersOut: 16, expandRatio: 1, idSkip: true, strides: 1, seRatio: 0.25 };
-/** Every weight's bytes, for exact comparisons that stay fast on millions of values. */
-const weightValues = (m: Model) => m.weights.map((v) => Buffer.from(new Uint8Array(v.value.dataSync().slice().buffer)).toString('base64'));
 
 // ---- float64 forward reference of EfficientNet-B0 (from Keras' efficientnet.py) ------------------
 
-interface Img {
-  h: number;
-  w: number;
-  c: number;
-  d: Float64Array;
-}
-const at = (x: Img, i: number, j: number, k: number) => x.d[(i * x.w + j) * x.c + k]!;
-function pad(x: Img, top: number, bottom: number, left: number, right: number): Img {
-  const h = x.h + top + bottom;
-  const w = x.w + left + right;
-  const d = new Float64Array(h * w * x.c);
-  for (let i = 0; i < x.h; i++) for (let j = 0; j < x.w; j++) for (let k = 0; k < x.c; k++) d[((i + top) * w + j + left) * x.c + k] = at(x, i, j, k);
-  return { h, w, c: x.c, d };
-}
-function samePad(x: Img, k: number): Img {
-  const p = k - 1;
-  return pad(x, Math.floor(p / 2), p - Math.floor(p / 2), Math.floor(p / 2), p - Math.floor(p / 2));
-}
-/** correct_pad for a stride-2 'valid' convolution: one pixel less before on even sizes. */
-const correctPad = (x: Img, k: number) => {
-  const before = Math.floor(k / 2) - (x.h % 2 === 0 ? 1 : 0);
-  return pad(x, before, Math.floor(k / 2), before, Math.floor(k / 2));
-};
-function conv(x: Img, kernel: number[], k: number, f: number, s: number, bias?: number[]): Img {
-  const h = Math.floor((x.h - k) / s) + 1;
-  const w = Math.floor((x.w - k) / s) + 1;
-  const d = new Float64Array(h * w * f);
-  for (let i = 0; i < h; i++)
-    for (let j = 0; j < w; j++)
-      for (let o = 0; o < f; o++) {
-        let acc = bias ? bias[o]! : 0;
-        for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) for (let c = 0; c < x.c; c++) acc += at(x, i * s + a, j * s + b, c) * kernel[((a * k + b) * x.c + c) * f + o]!;
-        d[(i * w + j) * f + o] = acc;
-      }
-  return { h, w, c: f, d };
-}
-function depthwise(x: Img, kernel: number[], k: number, s: number): Img {
-  const h = Math.floor((x.h - k) / s) + 1;
-  const w = Math.floor((x.w - k) / s) + 1;
-  const d = new Float64Array(h * w * x.c);
-  for (let i = 0; i < h; i++)
-    for (let j = 0; j < w; j++)
-      for (let c = 0; c < x.c; c++) {
-        let acc = 0;
-        for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) acc += at(x, i * s + a, j * s + b, c) * kernel[(a * k + b) * x.c + c]!;
-        d[(i * w + j) * x.c + c] = acc;
-      }
-  return { h, w, c: x.c, d };
-}
-const map = (x: Img, fn: (v: number, k: number) => number): Img => ({ ...x, d: x.d.map((v, i) => fn(v, i % x.c)) });
-const bn = (x: Img, [g, b, m, v]: number[][]) => map(x, (y, k) => ((y - m![k]!) / Math.sqrt(v![k]! + 1e-3)) * g![k]! + b![k]!);
-const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+const bn = (x: Img, w: number[][]) => batchNorm(x, w, 1e-3);
 const swish = (x: Img) => map(x, (v) => v * sigmoid(v));
-function gap(x: Img): number[] {
-  const m = new Array<number>(x.c).fill(0);
-  for (let p = 0; p < x.h * x.w; p++) for (let c = 0; c < x.c; c++) m[c]! += x.d[p * x.c + c]! / (x.h * x.w);
-  return m;
-}
-const dense = (v: number[], kernel: number[], bias: number[]) =>
-  bias.map((b, o) => v.reduce((s, x, i) => s + x * kernel[i * bias.length + o]!, b));
+const cv = (x: Img, kernel: number[], f: number) => conv(x, kernel, 1, 1, f, 1, false);
 
 /** EfficientNet-B0 logits (inference: dropouts are identities); weights looked up by Keras layer name. */
 function b0Reference(W: Map<string, number[][]>, img: Img, imagenet: boolean): number[] {
   const [mean, variance] = W.get('normalization')!;
   let x = map(img, (v, k) => (v / 255 - mean![k]!) / Math.sqrt(variance![k]!));
   if (imagenet) x = map(x, (v, k) => v / Math.sqrt([0.229, 0.224, 0.225][k]!));
-  x = swish(bn(conv(correctPad(x, 3), W.get('stem_conv')![0]!, 3, 32, 2), W.get('stem_bn')!));
+  x = swish(bn(conv(correctPad(x, 3), W.get('stem_conv')![0]!, 3, 3, 32, 2, false), W.get('stem_bn')!));
   B0_STAGES.forEach(([k, repeats, fin0, fout, e, s0], i) => {
     for (let j = 0; j < repeats; j++) {
       const p = `block${i + 1}${'abcd'[j]}_`;
@@ -115,49 +54,34 @@ function b0Reference(W: Map<string, number[][]>, img: Img, imagenet: boolean): n
       const s = j === 0 ? s0 : 1;
       const inp = x;
       let z = inp;
-      if (e !== 1) z = swish(bn(conv(z, W.get(`${p}expand_conv`)![0]!, 1, fin * e, 1), W.get(`${p}expand_bn`)!));
-      z = s === 2 ? correctPad(z, k) : samePad(z, k);
-      z = swish(bn(depthwise(z, W.get(`${p}dwconv`)![0]!, k, s), W.get(`${p}bn`)!));
+      if (e !== 1) z = swish(bn(cv(z, W.get(`${p}expand_conv`)![0]!, fin * e), W.get(`${p}expand_bn`)!));
+      z = s === 2 ? correctPad(z, k) : samePad(z, k, k, 1);
+      z = swish(bn(depthwise(z, W.get(`${p}dwconv`)![0]!, k, s, false), W.get(`${p}bn`)!));
       const [k1, b1] = W.get(`${p}se_reduce`)!;
       const [k2, b2] = W.get(`${p}se_expand`)!;
       const squeezed = dense(gap(z), k1!, b1!).map((v) => v * sigmoid(v));
       const excite = dense(squeezed, k2!, b2!).map(sigmoid);
       z = map(z, (v, c) => v * excite[c]!);
-      z = bn(conv(z, W.get(`${p}project_conv`)![0]!, 1, fout, 1), W.get(`${p}project_bn`)!);
-      x = s === 1 && fin === fout ? { ...z, d: z.d.map((v, q) => v + inp.d[q]!) } : z;
+      z = bn(cv(z, W.get(`${p}project_conv`)![0]!, fout), W.get(`${p}project_bn`)!);
+      x = s === 1 && fin === fout ? add(z, inp) : z;
     }
   });
-  x = swish(bn(conv(x, W.get('top_conv')![0]!, 1, 1280, 1), W.get('top_bn')!));
+  x = swish(bn(cv(x, W.get('top_conv')![0]!, 1280), W.get('top_bn')!));
   const [kd, bd] = W.get('predictions')!;
   return dense(gap(x), kd!, bd!);
 }
 
 /** Non-trivial BN and Normalization statistics (fresh ones are mean 0 / variance 1). */
-function perturb(model: Model): void {
-  for (const v of model.weights) {
-    const n = v.shape.reduce((a, b) => a * b, 1);
-    const p = v.path;
-    const f =
-      p.endsWith('moving_variance') || p.endsWith('gamma') || p.endsWith('normalization/variance')
-        ? (i: number) => 0.6 + 0.8 * Math.abs(Math.sin(i * 1.7))
-        : p.endsWith('moving_mean') || p.endsWith('beta') || p.endsWith('normalization/mean')
-          ? (i: number) => 0.2 * Math.cos(i * 0.9)
-          : null;
-    if (f) tidy(() => v.assign(tensor(Array.from({ length: n }, (_, i) => f(i)), v.shape)));
-  }
-}
+const perturb = (model: Model) => perturbStatistics(model, ['moving_variance', 'gamma', 'normalization/variance'], ['moving_mean', 'beta', 'normalization/mean']);
 
-function image(h: number, n = 1): { img: Img; t: Tensor } {
-  const data = Array.from({ length: n * h * h * 3 }, (_, i) => 127 + 120 * Math.sin(i * 0.37));
-  return { img: { h, w: h, c: 3, d: Float64Array.from(Float32Array.from(data.slice(0, h * h * 3))) }, t: tensor(data, [n, h, h, 3]) };
-}
+const image = (h: number, n = 1) => testImage(h, h, n, (i) => 127 + 120 * Math.sin(i * 0.37));
 
 // ---------------------------------------------------------------------------------------------------
 
 describe('EfficientNet reference tables', () => {
   it("reproduce Keras' published totals for B0..B7 and B0's 4,049,571 without top", () => {
-    for (const [v, total] of Object.entries(PUBLISHED)) expect(countOf(efficientnetReference(v)).total).toBe(total);
-    expect(countOf(efficientnetReference('b0', { includeTop: false }))).toEqual({ total: 4049571, nonTrainable: 42023 });
+    for (const [v, total] of Object.entries(PUBLISHED)) expect(paramCounts(efficientnetReference(v)).total).toBe(total);
+    expect(paramCounts(efficientnetReference('b0', { includeTop: false }))).toEqual({ total: 4049571, nonTrainable: 42023 });
   });
 
   it("roundFilters / roundRepeats are Keras' round_filters / round_repeats", () => {
@@ -175,10 +99,7 @@ describe('EfficientNetB0', () => {
   it('224 with top: every layer (name, class, output shape, weight shapes) as Keras; 5,330,571 params', async () => {
     clearSession();
     const m = await EfficientNetB0({ weights: null });
-    expect(m.name).toBe('efficientnetb0');
-    expect(actual(m)).toEqual(efficientnetReference('b0'));
-    expect(m.countParams()).toBe(5330571);
-    expect(nonTrainable(m)).toBe(42023);
+    expectArchitecture(m, { name: 'efficientnetb0', rows: efficientnetReference('b0'), params: 5330571, nonTrainable: 42023 });
     expect(m.layers.slice(0, 12).map((l) => l.name)).toEqual([
       'input_layer',
       'rescaling',
@@ -226,19 +147,11 @@ describe('EfficientNetB0', () => {
   });
 
   it('without top: 4,049,571 params; pooling avg / max; unknown size', async () => {
-    clearSession();
-    const none = await EfficientNetB0({ weights: null, includeTop: false });
-    expect(none.countParams()).toBe(4049571);
-    expect(actual(none)).toEqual(efficientnetReference('b0', { includeTop: false, size: null }));
-    expect(none.outputs[0]!.shape).toEqual([null, null, null, 1280]);
-    none.dispose();
-    for (const pooling of ['avg', 'max'] as const) {
-      clearSession();
-      const m = await EfficientNetB0({ weights: null, includeTop: false, inputShape: [33, 33, 3], pooling });
-      expect(actual(m)).toEqual(efficientnetReference('b0', { includeTop: false, size: 33, pooling }));
-      expect(m.outputs[0]!.shape).toEqual([null, 1280]);
-      m.dispose();
-    }
+    await expectHeadlessVariants(
+      (o) => EfficientNetB0({ weights: null, includeTop: false, ...o }),
+      (size, pooling) => efficientnetReference('b0', { includeTop: false, size, pooling }),
+      { params: 4049571, channels: 1280, size: 33 },
+    );
   });
 
   it('forward pass at 33x33 matches a float64 reference of the whole network; no leak', async () => {
@@ -250,7 +163,7 @@ describe('EfficientNetB0', () => {
     const before = memory().numTensors;
     const got = tidy(() => Array.from((m.apply(t) as Tensor).dataSync()));
     expect(memory().numTensors).toBe(before);
-    const want = b0Reference(new Map(m.layers.map((l) => [l.name, l.weights.map((v) => Array.from(v.value.dataSync()))])), img, false);
+    const want = b0Reference(weightsByName(m), img, false);
     expect(got.length).toBe(6);
     expect(Math.max(...want.map(Math.abs))).toBeGreaterThan(1e-3);
     expectAllClose(got, want, { atol: 1e-4, rtol: 1e-3 });
@@ -276,43 +189,27 @@ describe('EfficientNetB1..B3', () => {
   ] as const)('%s: every layer as Keras; published total; counts without top', async (v, fn, name) => {
     clearSession();
     const m = await fn({ weights: null });
-    expect(m.name).toBe(name);
-    const ref = efficientnetReference(v);
-    expect(actual(m)).toEqual(ref);
-    expect(m.countParams()).toBe(PUBLISHED[v]);
-    expect(nonTrainable(m)).toBe(countOf(ref).nonTrainable);
-    // The headless model is the same list without avg_pool / top_dropout / predictions.
-    const head = ref.slice(-3);
-    expect(head.map((l) => l.name)).toEqual(['avg_pool', 'top_dropout', 'predictions']);
-    expect(countOf(efficientnetReference(v, { includeTop: false })).total).toBe(PUBLISHED[v]! - countOf(head).total);
+    expectEfficientNetVariant(m, v, name);
     m.dispose();
   });
 });
 
 describe('EfficientNet: options, errors, weights', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'strata-effnet-'));
-    served.bytes = null;
-    served.calls.length = 0;
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const tmp = useTempCache('strata-effnet-', () => resetServed(served));
 
   it('bad arguments throw clear errors and leak nothing', async () => {
-    const before = memory().numTensors;
-    await expect(EfficientNetB0({ classes: 10 })).rejects.toThrow(/If using `weights="imagenet"` with `include_top` as true, `classes` should be 1000. Received: classes=10/);
-    await expect(EfficientNetB0({ weights: join(dir, 'nope.h5') })).rejects.toThrow(/The `weights` argument should be either.*Received: weights=.*nope\.h5/);
-    await expect(EfficientNetB0({ inputShape: [64, 64, 3] })).rejects.toThrow(/input_shape` should be \(224, 224, 3\)/);
-    await expect(EfficientNetB0({ weights: null, includeTop: false, inputShape: [16, 64, 3] })).rejects.toThrow(/at least 32x32/);
-    await expect(EfficientNetB0({ weights: null, pooling: 'mean' as never })).rejects.toThrow(/EfficientNetB0: `pooling` must be null, 'avg' or 'max'/);
-    await expect(EfficientNetB1({ classifierActivation: 'relu', includeTop: true })).rejects.toThrow(/Only `None` and `softmax` activations are allowed/);
-    await expect(EfficientNetB0({ weights: null, blocksArgs: [{ kernelSize: 3, repeats: 0, filtersIn: 32, filtersOut: 16, expandRatio: 1, idSkip: true, strides: 1, seRatio: 0.25 }] })).rejects.toThrow(
-      /EfficientNetB0: blocksArgs\[0\].repeats must be positive. Received: repeats=0/,
-    );
-    expect(memory().numTensors).toBe(before);
+    await expectRejections([
+      [() => EfficientNetB0({ classes: 10 }), /If using `weights="imagenet"` with `include_top` as true, `classes` should be 1000. Received: classes=10/],
+      [() => EfficientNetB0({ weights: join(tmp.dir, 'nope.h5') }), /The `weights` argument should be either.*Received: weights=.*nope\.h5/],
+      [() => EfficientNetB0({ inputShape: [64, 64, 3] }), /input_shape` should be \(224, 224, 3\)/],
+      [() => EfficientNetB0({ weights: null, includeTop: false, inputShape: [16, 64, 3] }), /at least 32x32/],
+      [() => EfficientNetB0({ weights: null, pooling: 'mean' as never }), /EfficientNetB0: `pooling` must be null, 'avg' or 'max'/],
+      [() => EfficientNetB1({ classifierActivation: 'relu', includeTop: true }), /Only `None` and `softmax` activations are allowed/],
+      [
+        () => EfficientNetB0({ weights: null, blocksArgs: [{ ...B0_ARGS_FIRST, repeats: 0 }] }),
+        /EfficientNetB0: blocksArgs\[0\].repeats must be positive. Received: repeats=0/,
+      ],
+    ]);
   });
 
   it('inputTensor is used as the input; custom blocksArgs / activation / dropConnectRate / depthDivisor', async () => {
@@ -348,22 +245,22 @@ describe('EfficientNet: options, errors, weights', () => {
     const src = await EfficientNetB0({ weights: null, includeTop: false, inputShape: [32, 32, 3] });
     perturb(src);
     tidy(() => src.getLayer('normalization').weights[2]!.assign(tensor(37, [], 'int32')));
-    const values = weightValues(src);
+    const values = weightBytes(src);
     expect(src.getLayer('normalization').weights.map((w) => [w.name, w.dtype])).toEqual([
       ['mean', 'float32'],
       ['variance', 'float32'],
       ['count', 'int32'],
     ]);
-    const legacy = join(dir, 'b0.h5');
+    const legacy = join(tmp.dir, 'b0.h5');
     writeFileSync(legacy, await writeLegacyWeights(src));
-    const k3 = join(dir, 'b0.weights.h5');
+    const k3 = join(tmp.dir, 'b0.weights.h5');
     writeFileSync(k3, await writeKerasWeights(src));
     src.dispose();
     const before = memory().numTensors;
     for (const weights of [legacy, k3]) {
       clearSession();
       const m = await EfficientNetB0({ weights, includeTop: false, inputShape: [32, 32, 3] });
-      expect(weightValues(m)).toEqual(values);
+      expect(weightBytes(m)).toEqual(values);
       m.dispose();
     }
     expect(memory().numTensors).toBe(before);
@@ -387,12 +284,12 @@ describe('EfficientNet: options, errors, weights', () => {
     const small = await EfficientNetB0({ weights: null, includeTop: false, inputShape: [32, 32, 3] });
     perturb(small);
     served.bytes = await writeLegacyWeights(small);
-    const values = weightValues(small);
+    const values = weightBytes(small);
     small.dispose();
     clearSession();
     const h = await EfficientNetB0({ includeTop: false, inputShape: [32, 32, 3], pooling: 'avg' });
-    expect(weightValues(h)).toEqual(values);
-    expect(actual(h)).toEqual(efficientnetReference('b0', { imagenet: true, includeTop: false, size: 32, pooling: 'avg' }));
+    expect(weightBytes(h)).toEqual(values);
+    expect(layerRows(h)).toEqual(efficientnetReference('b0', { imagenet: true, includeTop: false, size: 32, pooling: 'avg' }));
     expect(h.getLayer('rescaling_1').getConfig().scale).toEqual([1 / Math.sqrt(0.229), 1 / Math.sqrt(0.224), 1 / Math.sqrt(0.225)]);
     expect(served.calls.at(-1)).toEqual({
       fname: 'efficientnetb0_notop.h5',
@@ -402,7 +299,7 @@ describe('EfficientNet: options, errors, weights', () => {
     const { img, t } = image(32);
     const got = tidy(() => Array.from((h.apply(t) as Tensor).dataSync()));
     // Reference: B0 up to the pooled features (a Dense of identity weights reads them out).
-    const W = new Map(h.layers.map((l) => [l.name, l.weights.map((v) => Array.from(v.value.dataSync()))]));
+    const W = weightsByName(h);
     W.set('predictions', [Array.from({ length: 1280 * 1280 }, (_, i) => (Math.floor(i / 1280) === i % 1280 ? 1 : 0)), new Array(1280).fill(0)]);
     const want = b0Reference(W, img, true);
     expectAllClose(got, want, { atol: 1e-4, rtol: 1e-3 });

@@ -9,7 +9,6 @@ import {
   DepthwiseConv2D,
   Dropout,
   GlobalAveragePooling2D,
-  GlobalMaxPooling2D,
   Multiply,
   Normalization,
   Rescaling,
@@ -18,8 +17,8 @@ import {
   initializers,
 } from '@strata/layers';
 import type { Model } from '@strata/models';
-import { finishApplication, imageInput } from './common';
-import { type ApplicationArgs, checkInputTensor, checkPooling, correctPad, fileOrUrlExists, obtainInputShape, validateActivation } from './imagenet-utils';
+import { applicationInputShape, applyPooling, finishApplication, imageInput, resolveApplicationArgs } from './common';
+import { type ApplicationArgs, correctPad } from './imagenet-utils';
 
 const BASE_WEIGHTS_PATH = 'https://storage.googleapis.com/keras-applications/';
 
@@ -154,28 +153,16 @@ async function efficientNet(
   const depthDivisor = args.depthDivisor ?? 8;
   const activation = args.activation ?? 'swish';
   const blocksArgs = args.blocksArgs ?? DEFAULT_BLOCKS_ARGS;
-  const includeTop = args.includeTop ?? true;
-  const weights = args.weights === undefined ? 'imagenet' : args.weights;
-  const classes = args.classes ?? 1000;
-  const classifierActivation = args.classifierActivation === undefined ? 'softmax' : args.classifierActivation;
-  const inputTensor = checkInputTensor(args.inputTensor, fnName);
-  checkPooling(args.pooling, fnName);
-  if (!(weights === 'imagenet' || weights == null || (typeof weights === 'string' && (await fileOrUrlExists(weights))))) {
-    throw new ValueError(
-      `The \`weights\` argument should be either \`None\` (random initialization), \`imagenet\` (pre-training on ImageNet), or the path to the weights file to be loaded. Received: weights=${String(weights)}`,
-    );
-  }
-  if (weights === 'imagenet' && includeTop && classes !== 1000) {
-    throw new ValueError(`If using \`weights="imagenet"\` with \`include_top\` as true, \`classes\` should be 1000. Received: classes=${classes}`);
-  }
+  const r = await resolveApplicationArgs(args, fnName, {
+    weights: (w) =>
+      `The \`weights\` argument should be either \`None\` (random initialization), \`imagenet\` (pre-training on ImageNet), or the path to the weights file to be loaded. Received: weights=${w}`,
+    classes: (c) => `If using \`weights="imagenet"\` with \`include_top\` as true, \`classes\` should be 1000. Received: classes=${c}`,
+  });
+  const { includeTop, weights, classes, classifierActivation, inputTensor } = r;
   for (const [i, b] of blocksArgs.entries()) {
     if (!(b.repeats > 0)) throw new ValueError(`${fnName}: blocksArgs[${i}].repeats must be positive. Received: repeats=${b.repeats}`);
   }
-  const inputShape = obtainInputShape(args.inputShape, defaultSize, 32, includeTop, weights);
-  // Keras checks this while building the top; checking before any layer exists leaks nothing.
-  if (includeTop) validateActivation(classifierActivation, weights);
-
-  const img = imageInput(inputTensor, inputShape);
+  const img = imageInput(inputTensor, applicationInputShape(args.inputShape, r, defaultSize, 32));
   const round = (f: number) => roundFilters(f, widthCoefficient, depthDivisor);
 
   // Stem: the ImageNet normalization is part of the model.
@@ -216,10 +203,8 @@ async function efficientNet(
     x = new GlobalAveragePooling2D({ name: 'avg_pool' }).apply(x) as KerasTensor;
     if (dropoutRate > 0) x = new Dropout(dropoutRate, { name: 'top_dropout' }).apply(x) as KerasTensor;
     x = new Dense(classes, { activation: classifierActivation, kernelInitializer: denseInit(), name: 'predictions' }).apply(x) as KerasTensor;
-  } else if (args.pooling === 'avg') {
-    x = new GlobalAveragePooling2D({ name: 'avg_pool' }).apply(x) as KerasTensor;
-  } else if (args.pooling === 'max') {
-    x = new GlobalMaxPooling2D({ name: 'max_pool' }).apply(x) as KerasTensor;
+  } else {
+    x = applyPooling(x, args.pooling, { avg: 'avg_pool', max: 'max_pool' });
   }
 
   const key = modelName.slice(-2);

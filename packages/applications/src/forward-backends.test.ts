@@ -1,10 +1,10 @@
 // Every exported architecture runs a forward pass at a small input on the cpu and on the wasm
 // backend, with the same deterministic weights, and both backends agree.
 import '@strata/backend-wasm';
-import { type Tensor, getBackend, memory, setBackend, tensor, tidy } from '@strata/core';
-import { clearSession } from '@strata/layers';
-import type { Model } from '@strata/models';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DataType, type Tensor, type Variable, getBackend, memory, ops, setBackend, tensor, tidy } from '@strata/core';
+import { clearSession, initializers } from '@strata/layers';
+import { Model } from '@strata/models';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as applications from './index';
 
 type Builder = (args: Record<string, unknown>) => Promise<Model>;
@@ -18,6 +18,10 @@ interface Case {
   size: number;
   /** Output shape (batch 2), from Keras' docs: channels of the last feature map, or the classes. */
   shape: number[];
+  /** The model rescales [0, 255] pixels itself (its own preprocessing layers), so it is fed pixels. */
+  pixels?: boolean;
+  /** Factor on the offsets (biases, betas, means) of `fillWeights` (default 1); see OFFSET_SCALE. */
+  offsetScale?: number;
 }
 
 // Keras' minimum input sizes (obtain_input_shape's min_size) where it is not 32 (inception_v3.py,
@@ -29,6 +33,22 @@ const MIN_SIZE: Record<string, number> = {
   Xception: 71,
 };
 const DEFAULT_SIZE = 32;
+
+// Architectures whose model starts with its own preprocessing (Keras' docs: ConvNeXt and
+// EfficientNet "expect float pixels in [0, 255]"; MobileNetV3 with include_preprocessing=True,
+// the default, rescales [0, 255] to [-1, 1]). Fed small values instead, their input is squeezed
+// by 1/58 .. 1/255 to an almost constant image and both samples give nearly the same output.
+const PIXEL_INPUT = /^(ConvNeXt|EfficientNet|MobileNetV3)/;
+
+// EfficientNet: swish and the squeeze-excitation sigmoid gate each about halve a small signal,
+// and BatchNormalization with made-up moving statistics does not renormalize it, so the
+// input-dependent part shrinks ~1e4x through the network and drowns under the constant part
+// the offsets add (B0: spread 6e-4 of the output scale). Scaling the gammas up instead is a
+// knife edge (1.05x: still drowned; 1.1x .. 1.2x: activations of 1e7 that saturate the gates
+// and amplify float32 rounding past any fixed tolerance), and BN statistics calibrated on two
+// samples divide by near-zero variances. Offsets 50x smaller (OFFSET_SCALE) keep the constant part
+// below the signal while every bias, beta and mean is still nonzero and compared.
+const OFFSET_SCALE: Record<string, number> = { EfficientNet: 0.02 };
 
 // Output shapes written from Keras' docs (feature channels: VGG 512, ResNet 2048, MobileNet
 // 1024 * alpha, MobileNetV2 1280); at 32x32 every one of these downsamples 32x to 1x1.
@@ -58,7 +78,16 @@ function allCases(): Case[] {
   const known = new Set(CASES.map((c) => c.fn));
   const extra = exportedArchitectures()
     .filter((fn) => !known.has(fn))
-    .map((fn): Case => ({ fn, args: { includeTop: false, pooling: 'avg' }, size: MIN_SIZE[fn] ?? DEFAULT_SIZE, shape: [] }));
+    .map(
+      (fn): Case => ({
+        fn,
+        args: { includeTop: false, pooling: 'avg' },
+        size: MIN_SIZE[fn] ?? DEFAULT_SIZE,
+        shape: [],
+        pixels: PIXEL_INPUT.test(fn),
+        offsetScale: OFFSET_SCALE[fn.replace(/B\d$/, '')] ?? 1,
+      }),
+    );
   return [...CASES, ...extra];
 }
 
@@ -71,42 +100,108 @@ function lcg(seed: number): () => number {
   };
 }
 
+// One LCG pass over a pool of uniform [0, 1) values, which every variable reads from its own
+// offset: the filler copies (memcpy speed) instead of stepping the generator for each of the
+// ~700M parameters filled in this file (the closure LCG costs ~25 ns a value here). The length is
+// a prime, so no kernel row width lines up with the period and rows are distinct windows.
+const POOL_SIZE = 1_048_573;
+let pool: Float32Array | null = null;
+function uniformPool(): Float32Array {
+  if (pool == null) {
+    const next = lcg(1234);
+    pool = new Float32Array(POOL_SIZE);
+    for (let i = 0; i < POOL_SIZE; i++) pool[i] = next();
+  }
+  return pool;
+}
+
+/** `n` values `lo + (hi - lo) * u`, u from the pool starting at `offset`. */
+function uniformValues(n: number, offset: number, lo: number, hi: number): Float32Array {
+  const u = uniformPool();
+  const out = new Float32Array(n);
+  for (let i = 0, o = offset % POOL_SIZE; i < n; o = 0) {
+    const k = Math.min(POOL_SIZE - o, n - i);
+    out.set(u.subarray(o, o + k), i);
+    i += k;
+  }
+  const span = hi - lo;
+  for (let i = 0; i < n; i++) out[i] = lo + span * out[i]!;
+  return out;
+}
+
+/** The last component of a variable's path: Keras' weight name (`kernel`, `moving_variance`, ...). */
+function weightName(v: Variable): string {
+  return v.path.slice(v.path.lastIndexOf('/') + 1);
+}
+
 /**
- * Deterministic weights of a sane scale for deep nets: kernels uniform with variance 2/fan_in
- * (He, for ReLU), BN gamma in [0.8, 1.2], small beta and moving mean, moving variance in
- * [0.5, 1.5], so the activations neither vanish nor overflow through 150 layers.
+ * Deterministic weights of a sane scale for deep nets, chosen by what each variable is:
+ * - kernels uniform with variance 2/fan_in (He, for ReLU-like activations); fan_in is the
+ *   receptive field times the input channels per group, so kh*kw for depthwise kernels;
+ * - BatchNormalization / LayerNormalization / LayerScale `gamma` in [0.8, 1.2] (ConvNeXt's
+ *   LayerScale starts at 1e-6, which would reduce every block to the identity);
+ * - `beta`, `bias`, `moving_mean` and Normalization's `mean` small, in [-0.05, 0.05];
+ * - `moving_variance` and Normalization's `variance` in [0.5, 1.5]: a variance is positive;
+ * - Normalization's integer `count` (samples seen by adapt(); not read by the forward pass) is
+ *   left as built.
+ * So activations neither vanish nor overflow through 150 layers.
  */
-function fillWeights(model: Model, seed: number): void {
-  const next = lcg(seed);
+function fillWeights(model: Model, seed: number, offsetScale = 1): void {
   const depthwise = new Set(model.layers.filter((l) => l.className === 'DepthwiseConv2D').flatMap((l) => l.weights));
+  const offsets = lcg(seed);
   for (const v of model.weights) {
-    const n = v.shape.reduce((a, b) => a * b, 1);
-    const path = v.path;
-    const fanIn = v.shape.length > 1 ? v.shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1;
-    const data = new Float32Array(n);
-    if (path.endsWith('gamma')) for (let i = 0; i < n; i++) data[i] = 0.8 + 0.4 * next();
-    else if (path.endsWith('moving_variance')) for (let i = 0; i < n; i++) data[i] = 0.5 + next();
-    else if (path.endsWith('beta') || path.endsWith('moving_mean') || path.endsWith('bias')) for (let i = 0; i < n; i++) data[i] = 0.2 * (next() - 0.5);
-    else {
-      // Depthwise kernels (kh, kw, c, 1) sum over kh*kw only.
-      const fan = depthwise.has(v) ? v.shape[0]! * v.shape[1]! : fanIn;
-      const a = Math.sqrt(6 / fan);
-      for (let i = 0; i < n; i++) data[i] = a * (2 * next() - 1);
+    const name = weightName(v);
+    if (name === 'count' && v.dtype === 'int32') continue;
+    if (v.dtype !== 'float32') throw new Error(`fillWeights: unexpected ${v.dtype} variable ${v.path}`);
+    const n = v.size;
+    const offset = Math.floor(offsets() * POOL_SIZE);
+    let values: Float32Array;
+    if (name === 'gamma') values = uniformValues(n, offset, 0.8, 1.2);
+    else if (name === 'moving_variance' || name === 'variance') values = uniformValues(n, offset, 0.5, 1.5);
+    else if (name === 'beta' || name === 'bias' || name === 'moving_mean' || name === 'mean') values = uniformValues(n, offset, -0.05 * offsetScale, 0.05 * offsetScale);
+    else if (v.shape.length >= 2) {
+      const shape = v.shape;
+      // Depthwise kernels (kh, kw, c, multiplier) sum over kh*kw only.
+      const fanIn = depthwise.has(v) || name === 'depthwise_kernel' ? shape[0]! * shape[1]! : shape.slice(0, -1).reduce((a, b) => a * b, 1);
+      const a = Math.sqrt(6 / fanIn);
+      values = uniformValues(n, offset, -a, a);
+    } else {
+      throw new Error(`fillWeights: no rule for variable ${v.path} of shape [${v.shape.join(', ')}]`);
     }
-    tidy(() => v.assign(tensor(data, v.shape)));
+    tidy(() => v.assign(tensor(values, v.shape)));
+  }
+}
+
+/**
+ * Keras' random initializers draw every value in JS (seedrandom), ~40 ns a parameter: 8 s for
+ * ConvNeXtLarge's 196M. Every float variable the forward pass reads is overwritten by
+ * `fillWeights` right after, so while the model is built they return zeros of the requested
+ * shape and dtype instead (tfjs allocates those lazily); the spies are removed before anything
+ * runs.
+ */
+async function buildWithoutRandomInit(build: () => Promise<Model>): Promise<Model> {
+  const spies = [initializers.VarianceScaling, initializers.RandomNormal, initializers.RandomUniform, initializers.TruncatedNormal, initializers.Orthogonal].map(
+    (C) => vi.spyOn(C.prototype, 'apply').mockImplementation((shape: number[], dtype?: DataType) => ops.zeros(shape, dtype ?? 'float32')),
+  );
+  try {
+    return await build();
+  } finally {
+    for (const s of spies) s.mockRestore();
   }
 }
 
 /**
  * Two images that differ in content and statistics (a smooth gradient with stripes; noise around
- * a positive mean), so their outputs differ and the comparison is not of a constant.
+ * a positive mean), so their outputs differ and the comparison is not of a constant. Values are
+ * in about [-1.5, 1.5], or mapped to [0, 255] pixels for models that preprocess themselves.
  */
-function images(size: number): Float32Array {
+function images(size: number, pixels: boolean): Float32Array {
   const next = lcg(99);
   const out = new Float32Array(2 * size * size * 3);
   let k = 0;
   for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) for (let ch = 0; ch < 3; ch++) out[k++] = (i - j) / size + 0.5 * Math.sin((i * (ch + 1)) / 3);
   for (let i = 0; i < size * size * 3; i++) out[k++] = 0.5 + 1.5 * (next() - 0.5);
+  if (pixels) for (let i = 0; i < out.length; i++) out[i] = 85 * (out[i]! + 1.5);
   return out;
 }
 
@@ -148,16 +243,16 @@ describe('forward pass on cpu and wasm', () => {
       let size = c.size;
       let model: Model;
       try {
-        model = await build({ weights: null, inputShape: [size, size, 3], ...c.args });
+        model = await buildWithoutRandomInit(() => build({ weights: null, inputShape: [size, size, 3], ...c.args }));
       } catch (e) {
         const min = /Input size must be at least (\d+)x\d+/.exec((e as Error).message);
         if (min == null || c.shape.length > 0) throw e;
         size = Number(min[1]);
-        model = await build({ weights: null, inputShape: [size, size, 3], ...c.args });
+        model = await buildWithoutRandomInit(() => build({ weights: null, inputShape: [size, size, 3], ...c.args }));
       }
       try {
-        fillWeights(model, 1234);
-        const x = tensor(images(size), [2, size, size, 3]);
+        fillWeights(model, 1234, c.offsetScale ?? 1);
+        const x = tensor(images(size, c.pixels ?? false), [2, size, size, 3]);
         const onCpu = forward(model, x);
         await setBackend('wasm');
         expect(getBackend()).toBe('wasm');

@@ -128,24 +128,6 @@ export function checkInputTensor(inputTensor: unknown, fn: string): KerasTensor 
   return inputTensor as KerasTensor;
 }
 
-/** Keras' check of `weights` and `classes` at the start of every application. */
-export async function validateWeightsArg(weights: unknown, includeTop: boolean, classes: number, quote: "'" | '`' = "'"): Promise<void> {
-  if (!(weights === 'imagenet' || weights == null || (typeof weights === 'string' && (await fileOrUrlExists(weights))))) {
-    throw new ValueError(
-      quote === "'"
-        ? `The \`weights\` argument should be either \`None\` (random initialization), 'imagenet' (pre-training on ImageNet), or the path to the weights file to be loaded.  Received: weights=${String(weights)}`
-        : `The \`weights\` argument should be either \`None\` (random initialization), \`imagenet\` (pre-training on ImageNet), or the path to the weights file to be loaded.  Received \`weights=${String(weights)}\``,
-    );
-  }
-  if (weights === 'imagenet' && includeTop && classes !== 1000) {
-    throw new ValueError(
-      quote === "'"
-        ? `If using \`weights='imagenet'\` with \`include_top=True\`, \`classes\` should be 1000.  Received classes=${classes}`
-        : `If using \`weights="imagenet"\` with \`include_top\` as true, \`classes\` should be 1000. Received \`classes=${classes}\``,
-    );
-  }
-}
-
 /** Keras' `file_utils.exists`: a URL is taken as existing (it is fetched when loading); a path must exist. */
 export async function fileOrUrlExists(path: string): Promise<boolean> {
   if (/^https?:\/\//i.test(path)) return true;

@@ -1,24 +1,12 @@
-import { type KerasTensor, type Tensor, type TensorLike, ValueError } from '@strata/core';
-import { Activation, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense, GlobalAveragePooling2D, MaxPooling2D } from '@strata/layers';
+import type { KerasTensor, Tensor, TensorLike } from '@strata/core';
+import { Activation, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, MaxPooling2D } from '@strata/layers';
 import type { Model } from '@strata/models';
-import { applyPooling, finishApplication, imageInput } from './common';
-import {
-  type ApplicationArgs,
-  type PreprocessInputOptions,
-  checkInputTensor,
-  checkPooling,
-  fileOrUrlExists,
-  obtainInputShape,
-  preprocessInput as imagenetPreprocessInput,
-  validateActivation,
-} from './imagenet-utils';
+import { applicationInputShape, applyClassifier, finishApplication, imageInput, resolveApplicationArgs, tfKernelsWeightsFile } from './common';
+import { type ApplicationArgs, type PreprocessInputOptions, preprocessInput as imagenetPreprocessInput } from './imagenet-utils';
 
 const WEIGHTS_BASE = 'https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/';
-/** Keras' published files and md5 hashes (keras/src/applications/inception_v3.py). */
-const WEIGHTS = {
-  top: { fname: 'inception_v3_weights_tf_dim_ordering_tf_kernels.h5', fileHash: '9a0d58056eeedaa3f26cb7ebd46da564' },
-  notop: { fname: 'inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5', fileHash: 'bcbd6486424b2319ff4ef7d526e38f63' },
-};
+/** md5 of Keras' published files (keras/src/applications/inception_v3.py): [top, notop]. */
+const WEIGHTS_HASHES = ['9a0d58056eeedaa3f26cb7ebd46da564', 'bcbd6486424b2319ff4ef7d526e38f63'] as const;
 
 /**
  * Keras' `conv2d_bn`: bias-free Conv2D, BatchNormalization without gamma (`scale=False`, other
@@ -46,25 +34,12 @@ function concat(inputs: KerasTensor[], name?: string): KerasTensor {
  * (`mode: 'tf'`).
  */
 export async function InceptionV3(args: ApplicationArgs = {}): Promise<Model> {
-  const includeTop = args.includeTop ?? true;
-  const weights = args.weights === undefined ? 'imagenet' : args.weights;
-  const classes = args.classes ?? 1000;
-  const classifierActivation = args.classifierActivation === undefined ? 'softmax' : args.classifierActivation;
-  const inputTensor = checkInputTensor(args.inputTensor, 'InceptionV3');
-  checkPooling(args.pooling, 'InceptionV3');
-  if (!(weights === 'imagenet' || weights == null || (typeof weights === 'string' && (await fileOrUrlExists(weights))))) {
-    throw new ValueError(
-      `The \`weights\` argument should be either \`None\` (random initialization), \`imagenet\` (pre-training on ImageNet), or the path to the weights file to be loaded; Received: weights=${String(weights)}`,
-    );
-  }
-  if (weights === 'imagenet' && includeTop && classes !== 1000) {
-    throw new ValueError(`If using \`weights="imagenet"\` with \`include_top=True\`, \`classes\` should be 1000. Received classes=${classes}`);
-  }
-  const shape = obtainInputShape(args.inputShape, 299, 75, includeTop, weights);
-  // Keras checks this while building the top; checking before any layer exists leaks nothing.
-  if (includeTop) validateActivation(classifierActivation, weights);
-
-  const img = imageInput(inputTensor, shape);
+  const r = await resolveApplicationArgs(args, 'InceptionV3', {
+    weights: (w) =>
+      `The \`weights\` argument should be either \`None\` (random initialization), \`imagenet\` (pre-training on ImageNet), or the path to the weights file to be loaded; Received: weights=${w}`,
+    classes: (c) => `If using \`weights="imagenet"\` with \`include_top=True\`, \`classes\` should be 1000. Received classes=${c}`,
+  });
+  const img = imageInput(r.inputTensor, applicationInputShape(args.inputShape, r, 299, 75));
   let x = conv2dBn(img, 32, 3, 3, 'valid', [2, 2]);
   x = conv2dBn(x, 32, 3, 3, 'valid');
   x = conv2dBn(x, 64, 3, 3);
@@ -138,15 +113,10 @@ export async function InceptionV3(args: ApplicationArgs = {}): Promise<Model> {
     x = concat([b1, b3cat, bdcat, bp], `mixed${9 + i}`);
   }
 
-  if (includeTop) {
-    x = new GlobalAveragePooling2D({ name: 'avg_pool' }).apply(x);
-    x = new Dense(classes, { activation: classifierActivation, name: 'predictions' }).apply(x);
-  } else {
-    // Keras leaves these unnamed in InceptionV3.
-    x = applyPooling(x, args.pooling);
-  }
-  const file = includeTop ? WEIGHTS.top : WEIGHTS.notop;
-  return finishApplication(img, inputTensor, x, args.name ?? 'inception_v3', weights, { ...file, origin: WEIGHTS_BASE + file.fname });
+  // Keras leaves the pooling without the top unnamed in InceptionV3.
+  x = applyClassifier(x, r, args.pooling);
+  const file = tfKernelsWeightsFile(WEIGHTS_BASE, 'inception_v3', r.includeTop, WEIGHTS_HASHES);
+  return finishApplication(img, r.inputTensor, x, args.name ?? 'inception_v3', r.weights, file);
 }
 
 /** `keras.applications.inception_v3.preprocess_input`: RGB in [0, 255] to [-1, 1] (imagenet_utils' 'tf' mode). */

@@ -1,8 +1,8 @@
 import { type Dim, type KerasTensor, ValueError } from '@strata/core';
 import { Add, BatchNormalization, Conv2D, Dense, DepthwiseConv2D, GlobalAveragePooling2D, ReLU, ZeroPadding2D } from '@strata/layers';
 import type { Model } from '@strata/models';
-import { applyPooling, finishApplication, imageInput } from './common';
-import { type ApplicationArgs, checkInputTensor, checkPooling, correctPad, obtainInputShape, validateActivation, validateWeightsArg } from './imagenet-utils';
+import { applyPooling, finishApplication, imageInput, resolveApplicationArgs } from './common';
+import { type ApplicationArgs, correctPad, obtainInputShape, validateActivation } from './imagenet-utils';
 
 const BASE_WEIGHT_PATH = 'https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/';
 const SIZES = [96, 128, 160, 192, 224];
@@ -69,13 +69,11 @@ function invertedResBlock(inputs: KerasTensor, expansion: number, stride: number
  */
 export async function MobileNetV2(args: MobileNetV2Args = {}): Promise<Model> {
   const alpha = args.alpha ?? 1.0;
-  const includeTop = args.includeTop ?? true;
-  const weights = args.weights === undefined ? 'imagenet' : args.weights;
-  const classes = args.classes ?? 1000;
-  const classifierActivation = args.classifierActivation === undefined ? 'softmax' : args.classifierActivation;
-  const inputTensor = checkInputTensor(args.inputTensor, 'MobileNetV2');
-  checkPooling(args.pooling, 'MobileNetV2');
-  await validateWeightsArg(weights, includeTop, classes, '`');
+  const { includeTop, weights, classes, classifierActivation, inputTensor } = await resolveApplicationArgs(args, 'MobileNetV2', {
+    weights: (w) =>
+      `The \`weights\` argument should be either \`None\` (random initialization), \`imagenet\` (pre-training on ImageNet), or the path to the weights file to be loaded.  Received \`weights=${w}\``,
+    classes: (c) => `If using \`weights="imagenet"\` with \`include_top\` as true, \`classes\` should be 1000. Received \`classes=${c}\``,
+  });
   let inputShape = args.inputShape ?? null;
 
   if (inputShape != null && inputTensor != null && inputTensor.shape[2] !== inputShape[1]) {

@@ -8,7 +8,6 @@ import {
   Dropout,
   Flatten,
   GlobalAveragePooling2D,
-  GlobalMaxPooling2D,
   Layer,
   type LayerArgs,
   type LayerOutput,
@@ -18,10 +17,9 @@ import {
   ZeroPadding2D,
 } from '@strata/layers';
 import { Model } from '@strata/models';
-import { type ImagenetWeightsFile, imageInput } from './common';
-import { type ApplicationArgs, checkInputTensor, checkPooling, correctPad, fileOrUrlExists, getSourceInputs, pyShape, validateActivation } from './imagenet-utils';
+import { type ImagenetWeightsFile, applyPooling, finishApplication, imageInput, resolveApplicationArgs } from './common';
+import { type ApplicationArgs, correctPad, pyShape, validateActivation } from './imagenet-utils';
 import { makeDivisible } from './mobilenet-v2';
-import { getFile, loadWeightsFile } from './weights';
 
 const BASE_WEIGHT_PATH = 'https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v3/';
 
@@ -230,27 +228,17 @@ function shapeText(shape: readonly Dim[]): string {
 async function mobileNetV3(stack: BlockSpec[], lastPointCh: number, modelType: 'small' | 'large', fnName: string, args: MobileNetV3Args): Promise<Model> {
   const alpha = args.alpha ?? 1.0;
   const minimalistic = args.minimalistic ?? false;
-  const includeTop = args.includeTop ?? true;
-  const weights = args.weights === undefined ? 'imagenet' : args.weights;
-  const classes = args.classes ?? 1000;
   const dropoutRate = args.dropoutRate ?? 0.2;
-  const classifierActivation = args.classifierActivation === undefined ? 'softmax' : args.classifierActivation;
   const includePreprocessing = args.includePreprocessing ?? true;
-  const inputTensor = checkInputTensor(args.inputTensor, fnName);
-  checkPooling(args.pooling, fnName);
   if (typeof alpha !== 'number' || !(alpha > 0)) throw new ValueError(`${fnName}: \`alpha\` must be a positive number. Received: alpha=${String(alpha)}`);
   if (typeof dropoutRate !== 'number' || !(dropoutRate >= 0 && dropoutRate < 1)) {
     throw new ValueError(`${fnName}: \`dropoutRate\` must be in [0, 1). Received: dropout_rate=${String(dropoutRate)}`);
   }
-
-  if (!(weights === 'imagenet' || weights == null || (typeof weights === 'string' && (await fileOrUrlExists(weights))))) {
-    throw new ValueError(
-      `The \`weights\` argument should be either \`None\` (random initialization), \`imagenet\` (pre-training on ImageNet), or the path to the weights file to be loaded.  Received weights=${String(weights)}`,
-    );
-  }
-  if (weights === 'imagenet' && includeTop && classes !== 1000) {
-    throw new ValueError(`If using \`weights="imagenet"\` with \`include_top\` as true, \`classes\` should be 1000.  Received classes=${classes}`);
-  }
+  const { includeTop, weights, classes, classifierActivation, inputTensor } = await resolveApplicationArgs(args, fnName, {
+    weights: (w) =>
+      `The \`weights\` argument should be either \`None\` (random initialization), \`imagenet\` (pre-training on ImageNet), or the path to the weights file to be loaded.  Received weights=${w}`,
+    classes: (c) => `If using \`weights="imagenet"\` with \`include_top\` as true, \`classes\` should be 1000.  Received classes=${c}`,
+  });
 
   // Input shape as Keras' MobileNetV3 works it out (not obtain_input_shape): from input_shape,
   // else from the tensor (Keras builds it as (cols, rows, 3)), else (None, None, 3).
@@ -309,27 +297,12 @@ async function mobileNetV3(stack: BlockSpec[], lastPointCh: number, modelType: '
     x = new Conv2D(classes, 1, { padding: 'same', name: 'logits' }).apply(x) as KerasTensor;
     x = new Flatten().apply(x) as KerasTensor;
     x = new Activation(classifierActivation, { name: 'predictions' }).apply(x) as KerasTensor;
-  } else if (args.pooling === 'avg') {
-    x = new GlobalAveragePooling2D({ name: 'avg_pool' }).apply(x) as KerasTensor;
-  } else if (args.pooling === 'max') {
-    x = new GlobalMaxPooling2D({ name: 'max_pool' }).apply(x) as KerasTensor;
+  } else {
+    x = applyPooling(x, args.pooling, { avg: 'avg_pool', max: 'max_pool' });
   }
-
-  const inputs = inputTensor != null ? getSourceInputs(inputTensor) : [img];
-  const model = hideScalarOps(new Model({ inputs: inputs.length === 1 ? inputs[0]! : inputs, outputs: x, name: args.name ?? fnName }));
-  try {
-    if (weights === 'imagenet') {
-      const file = imagenetFile(modelType, minimalistic, alpha, includeTop);
-      const got = await getFile(file.fname, file.origin, { fileHash: file.fileHash, cacheSubdir: 'models' });
-      await loadWeightsFile(model, got.path ?? file.fname, got.bytes);
-    } else if (weights != null) {
-      await loadWeightsFile(model, weights);
-    }
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-  return model;
+  // Keras publishes files only for some alpha values (checked above when loading them).
+  const file = weights === 'imagenet' ? imagenetFile(modelType, minimalistic, alpha, includeTop) : null;
+  return finishApplication(img, inputTensor, x, args.name ?? fnName, weights, file, hideScalarOps);
 }
 
 /** Keras' published MobileNetV3 weight file for a variant (`weights_mobilenet_v3_<model>[_no_top_v2].h5`). */

@@ -1,8 +1,8 @@
 import { type KerasTensor, ValueError } from '@strata/core';
 import { Activation, BatchNormalization, Conv2D, DepthwiseConv2D, Dropout, GlobalAveragePooling2D, ReLU, Reshape, ZeroPadding2D } from '@strata/layers';
 import type { Model } from '@strata/models';
-import { applyPooling, finishApplication, imageInput } from './common';
-import { type ApplicationArgs, checkInputTensor, checkPooling, fileOrUrlExists, obtainInputShape, validateActivation } from './imagenet-utils';
+import { applyPooling, finishApplication, imageInput, resolveApplicationArgs } from './common';
+import { type ApplicationArgs, obtainInputShape, validateActivation } from './imagenet-utils';
 
 const BASE_WEIGHT_PATH = 'https://storage.googleapis.com/tensorflow/keras-applications/mobilenet/';
 const SIZES = [128, 160, 192, 224];
@@ -51,20 +51,11 @@ export async function MobileNet(args: MobileNetArgs = {}): Promise<Model> {
   const alpha = args.alpha ?? 1.0;
   const depthMultiplier = args.depthMultiplier ?? 1;
   const dropout = args.dropout ?? 1e-3;
-  const includeTop = args.includeTop ?? true;
-  const weights = args.weights === undefined ? 'imagenet' : args.weights;
-  const classes = args.classes ?? 1000;
-  const classifierActivation = args.classifierActivation === undefined ? 'softmax' : args.classifierActivation;
-  const inputTensor = checkInputTensor(args.inputTensor, 'MobileNet');
-  checkPooling(args.pooling, 'MobileNet');
-  if (!(weights === 'imagenet' || weights == null || (typeof weights === 'string' && (await fileOrUrlExists(weights))))) {
-    throw new ValueError(
-      `The \`weights\` argument should be either \`None\` (random initialization), 'imagenet' (pre-training on ImageNet), or the path to the weights file to be loaded. Received weights=${String(weights)}`,
-    );
-  }
-  if (weights === 'imagenet' && includeTop && classes !== 1000) {
-    throw new ValueError(`If using \`weights="imagenet"\` with \`include_top=True\`, \`classes\` should be 1000.  Received classes=${classes}`);
-  }
+  const { includeTop, weights, classes, classifierActivation, inputTensor } = await resolveApplicationArgs(args, 'MobileNet', {
+    weights: (w) =>
+      `The \`weights\` argument should be either \`None\` (random initialization), 'imagenet' (pre-training on ImageNet), or the path to the weights file to be loaded. Received weights=${w}`,
+    classes: (c) => `If using \`weights="imagenet"\` with \`include_top=True\`, \`classes\` should be 1000.  Received classes=${c}`,
+  });
   // Unlike MobileNetV2, Keras' MobileNet looks only at input_shape (not input_tensor) for the default size.
   let defaultSize = 224;
   if (args.inputShape != null) {

@@ -1,8 +1,8 @@
 import type { KerasTensor } from '@strata/core';
-import { Activation, Add, BatchNormalization, Conv2D, Dense, GlobalAveragePooling2D, MaxPooling2D, ZeroPadding2D } from '@strata/layers';
+import { Activation, Add, BatchNormalization, Conv2D, MaxPooling2D, ZeroPadding2D } from '@strata/layers';
 import type { Model } from '@strata/models';
-import { applyPooling, finishApplication, imageInput } from './common';
-import { type ApplicationArgs, checkInputTensor, checkPooling, obtainInputShape, validateActivation, validateWeightsArg } from './imagenet-utils';
+import { RESNET_WEIGHTS_MESSAGES, applicationInputShape, applyClassifier, finishApplication, imageInput, resolveApplicationArgs, tfKernelsWeightsFile } from './common';
+import type { ApplicationArgs } from './imagenet-utils';
 
 const RESNET_BASE = 'https://storage.googleapis.com/tensorflow/keras-applications/resnet/';
 
@@ -76,18 +76,8 @@ function stackV2(x: KerasTensor, filters: number, blocks: number, stride1: numbe
 
 /** Keras' generic `ResNet(stack_fn, preact, use_bias, model_name, ...)`. */
 async function resnet(modelName: string, fnName: string, preact: boolean, stackFn: (x: KerasTensor) => KerasTensor, args: ApplicationArgs): Promise<Model> {
-  const includeTop = args.includeTop ?? true;
-  const weights = args.weights === undefined ? 'imagenet' : args.weights;
-  const classes = args.classes ?? 1000;
-  const classifierActivation = args.classifierActivation === undefined ? 'softmax' : args.classifierActivation;
-  const inputTensor = checkInputTensor(args.inputTensor, fnName);
-  checkPooling(args.pooling, fnName);
-  await validateWeightsArg(weights, includeTop, classes);
-  const shape = obtainInputShape(args.inputShape, 224, 32, includeTop, weights);
-  // Keras checks this while building the top; checking before any layer exists leaks nothing.
-  if (includeTop) validateActivation(classifierActivation, weights);
-
-  const img = imageInput(inputTensor, shape);
+  const r = await resolveApplicationArgs(args, fnName, RESNET_WEIGHTS_MESSAGES);
+  const img = imageInput(r.inputTensor, applicationInputShape(args.inputShape, r, 224, 32));
   let x = new ZeroPadding2D([[3, 3], [3, 3]], { name: 'conv1_pad' }).apply(img);
   x = new Conv2D(64, 7, { strides: 2, useBias: true, name: 'conv1_conv' }).apply(x);
   if (!preact) {
@@ -101,19 +91,9 @@ async function resnet(modelName: string, fnName: string, preact: boolean, stackF
     x = bn('post_bn').apply(x);
     x = new Activation('relu', { name: 'post_relu' }).apply(x);
   }
-  if (includeTop) {
-    x = new GlobalAveragePooling2D({ name: 'avg_pool' }).apply(x);
-    x = new Dense(classes, { activation: classifierActivation, name: 'predictions' }).apply(x);
-  } else {
-    x = applyPooling(x, args.pooling, { avg: 'avg_pool', max: 'max_pool' });
-  }
-  const fname = `${modelName}_weights_tf_dim_ordering_tf_kernels${includeTop ? '' : '_notop'}.h5`;
-  const hashes = WEIGHTS_HASHES[modelName]!;
-  return finishApplication(img, inputTensor, x, args.name ?? modelName, weights, {
-    fname,
-    origin: RESNET_BASE + fname,
-    fileHash: hashes[includeTop ? 0 : 1],
-  });
+  x = applyClassifier(x, r, args.pooling, { avg: 'avg_pool', max: 'max_pool' });
+  const file = tfKernelsWeightsFile(RESNET_BASE, modelName, r.includeTop, WEIGHTS_HASHES[modelName]!);
+  return finishApplication(img, r.inputTensor, x, args.name ?? modelName, r.weights, file);
 }
 
 function v1(depths: [number, number, number, number]): (x: KerasTensor) => KerasTensor {

@@ -1,8 +1,8 @@
 import type { KerasTensor } from '@strata/core';
 import { Conv2D, Dense, Flatten, MaxPooling2D } from '@strata/layers';
 import type { Model } from '@strata/models';
-import { applyPooling, finishApplication, imageInput } from './common';
-import { type ApplicationArgs, checkInputTensor, checkPooling, obtainInputShape, validateActivation, validateWeightsArg } from './imagenet-utils';
+import { RESNET_WEIGHTS_MESSAGES, applicationInputShape, applyPooling, finishApplication, imageInput, resolveApplicationArgs } from './common';
+import type { ApplicationArgs } from './imagenet-utils';
 
 const VGG_BASE = 'https://storage.googleapis.com/tensorflow/keras-applications/';
 
@@ -19,18 +19,9 @@ const VGG_FILES = {
 } as const;
 
 async function vgg(kind: 'vgg16' | 'vgg19', convsPerBlock: number[], args: ApplicationArgs): Promise<Model> {
-  const includeTop = args.includeTop ?? true;
-  const weights = args.weights === undefined ? 'imagenet' : args.weights;
-  const classes = args.classes ?? 1000;
-  const classifierActivation = args.classifierActivation === undefined ? 'softmax' : args.classifierActivation;
-  const inputTensor = checkInputTensor(args.inputTensor, kind.toUpperCase());
-  checkPooling(args.pooling, kind.toUpperCase());
-  await validateWeightsArg(weights, includeTop, classes);
-  const shape = obtainInputShape(args.inputShape, 224, 32, includeTop, weights);
-  // Keras checks this while building the top; checking before any layer exists leaks nothing.
-  if (includeTop) validateActivation(classifierActivation, weights);
-
-  const img = imageInput(inputTensor, shape);
+  const r = await resolveApplicationArgs(args, kind.toUpperCase(), RESNET_WEIGHTS_MESSAGES);
+  const { includeTop, weights, classes, classifierActivation, inputTensor } = r;
+  const img = imageInput(inputTensor, applicationInputShape(args.inputShape, r, 224, 32));
   const filters = [64, 128, 256, 512, 512];
   let x: KerasTensor = img;
   convsPerBlock.forEach((convs, b) => {

@@ -1,38 +1,23 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Tensor, memory, tensor, tidy } from '@strata/core';
 import { MemoryStore, writeKerasWeights, writeLegacyWeights } from '@strata/io';
 import { Conv2D, Dense, Input, clearSession } from '@strata/layers';
 import { Model } from '@strata/models';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MobileNetV2 } from './mobilenet-v2';
 import { ResNet50 } from './resnet';
 import { VGG16 } from './vgg';
+import { fillWeights, useTempCache } from './testing/architecture-checks';
 import { getFile, getFileFromStore, hashBytes, md5Hex } from './weights';
 
 // md5("hello"), from RFC 1321's algorithm (a widely published test vector).
 const HELLO_MD5 = '5d41402abc4b2a76b9719d911017c592';
 const HELLO = new TextEncoder().encode('hello');
 
-let dir: string;
-const saved: Record<string, string | undefined> = {};
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'strata-apps-'));
-  for (const k of ['STRATA_HOME', 'KERAS_HOME', 'HOME']) saved[k] = process.env[k];
-  process.env.STRATA_HOME = join(dir, 'strata');
-  process.env.KERAS_HOME = join(dir, 'keras');
+const tmp = useTempCache('strata-apps-', () => {
   vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-afterEach(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  vi.unstubAllGlobals();
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 function offline(): ReturnType<typeof vi.fn> {
@@ -49,21 +34,6 @@ function serve(bytes: Uint8Array): ReturnType<typeof vi.fn> {
   return f;
 }
 
-/** Deterministic non-trivial values for every weight (BN moving variance kept positive). */
-function randomize(model: Model, seed: number): void {
-  let s = seed;
-  const next = () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648;
-  };
-  for (const v of model.weights) {
-    const n = v.shape.reduce((a, b) => a * b, 1);
-    const positive = v.path.endsWith('moving_variance') || v.path.endsWith('gamma');
-    const data = Array.from({ length: n }, () => (positive ? 0.5 + next() : next() - 0.5));
-    tidy(() => v.assign(tensor(data, v.shape)));
-  }
-}
-
 function weightValues(model: Model): number[][] {
   return model.weights.map((v) => Array.from(v.value.dataSync()));
 }
@@ -71,34 +41,34 @@ function weightValues(model: Model): number[][] {
 describe('getFile', () => {
   it('reads the Strata cache first, without fetching', async () => {
     const f = offline();
-    mkdirSync(join(dir, 'strata', 'models'), { recursive: true });
-    writeFileSync(join(dir, 'strata', 'models', 'a.bin'), HELLO);
+    mkdirSync(join(tmp.dir, 'strata', 'models'), { recursive: true });
+    writeFileSync(join(tmp.dir, 'strata', 'models', 'a.bin'), HELLO);
     const got = await getFile('a.bin', 'https://example.invalid/a.bin', { fileHash: HELLO_MD5 });
     expect(new TextDecoder().decode(got.bytes)).toBe('hello');
-    expect(got.path).toBe(join(dir, 'strata', 'models', 'a.bin'));
+    expect(got.path).toBe(join(tmp.dir, 'strata', 'models', 'a.bin'));
     expect(f).not.toHaveBeenCalled();
   });
 
   it('then the Keras cache ($KERAS_HOME/models, else ~/.keras/models)', async () => {
     offline();
-    mkdirSync(join(dir, 'keras', 'models'), { recursive: true });
-    writeFileSync(join(dir, 'keras', 'models', 'b.bin'), HELLO);
-    expect((await getFile('b.bin', 'https://example.invalid/b.bin')).path).toBe(join(dir, 'keras', 'models', 'b.bin'));
+    mkdirSync(join(tmp.dir, 'keras', 'models'), { recursive: true });
+    writeFileSync(join(tmp.dir, 'keras', 'models', 'b.bin'), HELLO);
+    expect((await getFile('b.bin', 'https://example.invalid/b.bin')).path).toBe(join(tmp.dir, 'keras', 'models', 'b.bin'));
     delete process.env.KERAS_HOME;
-    process.env.HOME = join(dir, 'home');
-    mkdirSync(join(dir, 'home', '.keras', 'models'), { recursive: true });
-    writeFileSync(join(dir, 'home', '.keras', 'models', 'c.bin'), HELLO);
-    expect((await getFile('c.bin', 'https://example.invalid/c.bin')).path).toBe(join(dir, 'home', '.keras', 'models', 'c.bin'));
+    process.env.HOME = join(tmp.dir, 'home');
+    mkdirSync(join(tmp.dir, 'home', '.keras', 'models'), { recursive: true });
+    writeFileSync(join(tmp.dir, 'home', '.keras', 'models', 'c.bin'), HELLO);
+    expect((await getFile('c.bin', 'https://example.invalid/c.bin')).path).toBe(join(tmp.dir, 'home', '.keras', 'models', 'c.bin'));
   });
 
   it('downloads, checks the md5 and writes the file atomically into the Strata cache', async () => {
     const f = serve(HELLO);
     const got = await getFile('d.bin', 'https://example.invalid/d.bin', { fileHash: HELLO_MD5 });
     expect(f).toHaveBeenCalledWith('https://example.invalid/d.bin');
-    const target = join(dir, 'strata', 'models', 'd.bin');
+    const target = join(tmp.dir, 'strata', 'models', 'd.bin');
     expect(got.path).toBe(target);
     expect(readFileSync(target, 'utf8')).toBe('hello');
-    expect(readdirSync(join(dir, 'strata', 'models'))).toEqual(['d.bin']); // no temp file left
+    expect(readdirSync(join(tmp.dir, 'strata', 'models'))).toEqual(['d.bin']); // no temp file left
     // A progress line was drawn on stderr.
     const written = (process.stderr.write as unknown as ReturnType<typeof vi.fn>).mock.calls.map((c) => String(c[0])).join('');
     expect(written).toContain('Downloading data from https://example.invalid/d.bin');
@@ -108,12 +78,12 @@ describe('getFile', () => {
   it('a cached file with a wrong md5 is downloaded again', async () => {
     const f = serve(HELLO);
     vi.spyOn(console, 'warn').mockImplementation(() => {});
-    mkdirSync(join(dir, 'strata', 'models'), { recursive: true });
-    writeFileSync(join(dir, 'strata', 'models', 'e.bin'), 'hellx');
+    mkdirSync(join(tmp.dir, 'strata', 'models'), { recursive: true });
+    writeFileSync(join(tmp.dir, 'strata', 'models', 'e.bin'), 'hellx');
     const got = await getFile('e.bin', 'https://example.invalid/e.bin', { fileHash: HELLO_MD5 });
     expect(f).toHaveBeenCalledTimes(1);
     expect(new TextDecoder().decode(got.bytes)).toBe('hello');
-    expect(readFileSync(join(dir, 'strata', 'models', 'e.bin'), 'utf8')).toBe('hello');
+    expect(readFileSync(join(tmp.dir, 'strata', 'models', 'e.bin'), 'utf8')).toBe('hello');
   });
 
   it('a download with the wrong md5 fails and is not cached', async () => {
@@ -121,7 +91,7 @@ describe('getFile', () => {
     await expect(getFile('g.bin', 'https://example.invalid/g.bin', { fileHash: HELLO_MD5 })).rejects.toThrow(
       /g\.bin.*https:\/\/example\.invalid\/g\.bin.*does not match the expected 5d41402abc4b2a76b9719d911017c592/,
     );
-    expect(existsSync(join(dir, 'strata', 'models', 'g.bin'))).toBe(false);
+    expect(existsSync(join(tmp.dir, 'strata', 'models', 'g.bin'))).toBe(false);
   });
 
   it('offline: the error names the file, the URL and where to put it', async () => {
@@ -131,7 +101,7 @@ describe('getFile', () => {
     const msg = (err as Error).message;
     expect(msg).toContain('h.bin');
     expect(msg).toContain('https://example.invalid/h.bin');
-    expect(msg).toContain(join(dir, 'strata', 'models', 'h.bin'));
+    expect(msg).toContain(join(tmp.dir, 'strata', 'models', 'h.bin'));
     expect(msg).toContain('~/.keras/models/');
   });
 
@@ -235,7 +205,7 @@ describe('loading weights into the applications', () => {
   async function referenceModel(): Promise<{ model: Model; values: number[][]; out: number[] }> {
     clearSession();
     const model = await MobileNetV2({ ...small, weights: null });
-    randomize(model, 7);
+    fillWeights(model, 7);
     const x = tensor(Array.from({ length: 96 * 96 * 3 }, (_, i) => Math.cos(i / 7) * 0.8), [1, 96, 96, 3]);
     const out = tidy(() => Array.from((model.apply(x) as Tensor).dataSync()));
     x.dispose();
@@ -244,7 +214,7 @@ describe('loading weights into the applications', () => {
 
   it('weights: <path of a legacy .h5> (Keras Applications layout) loads every value exactly', async () => {
     const ref = await referenceModel();
-    const file = join(dir, 'mnv2.h5');
+    const file = join(tmp.dir, 'mnv2.h5');
     writeFileSync(file, await writeLegacyWeights(ref.model));
     ref.model.dispose();
     const before = memory().numTensors;
@@ -260,7 +230,7 @@ describe('loading weights into the applications', () => {
 
   it('weights: <path of a Keras 3 .weights.h5> loads every value exactly', async () => {
     const ref = await referenceModel();
-    const file = join(dir, 'mnv2.weights.h5');
+    const file = join(tmp.dir, 'mnv2.weights.h5');
     writeFileSync(file, await writeKerasWeights(ref.model));
     ref.model.dispose();
     const m = await MobileNetV2({ ...small, weights: file });
@@ -272,10 +242,10 @@ describe('loading weights into the applications', () => {
     clearSession();
     const f = offline();
     const src = await MobileNetV2({ alpha: 0.35, inputShape: [96, 96, 3], includeTop: false, weights: null });
-    randomize(src, 11);
+    fillWeights(src, 11);
     const values = weightValues(src);
-    mkdirSync(join(dir, 'keras', 'models'), { recursive: true });
-    writeFileSync(join(dir, 'keras', 'models', 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5'), await writeLegacyWeights(src));
+    mkdirSync(join(tmp.dir, 'keras', 'models'), { recursive: true });
+    writeFileSync(join(tmp.dir, 'keras', 'models', 'mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_96_no_top.h5'), await writeLegacyWeights(src));
     src.dispose();
     const m = await MobileNetV2({ alpha: 0.35, inputShape: [96, 96, 3], includeTop: false, weights: 'imagenet' });
     expect(f).not.toHaveBeenCalled();
@@ -305,15 +275,15 @@ describe('loading weights into the applications', () => {
     clearSession();
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     serve(HELLO);
-    mkdirSync(join(dir, 'strata', 'models'), { recursive: true });
-    writeFileSync(join(dir, 'strata', 'models', 'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5'), HELLO);
+    mkdirSync(join(tmp.dir, 'strata', 'models'), { recursive: true });
+    writeFileSync(join(tmp.dir, 'strata', 'models', 'resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5'), HELLO);
     await expect(ResNet50({ includeTop: false, inputShape: [32, 32, 3] })).rejects.toThrow(/does not match the expected 4d473c1dd8becc155b73f8504c6f6626/);
   });
 
   it('a file of another alpha or another model fails with a clear error, not silently', async () => {
     clearSession();
     const other = await MobileNetV2({ alpha: 0.5, inputShape: [96, 96, 3], classes: 10, weights: null });
-    const file = join(dir, 'alpha05.h5');
+    const file = join(tmp.dir, 'alpha05.h5');
     writeFileSync(file, await writeLegacyWeights(other));
     other.dispose();
     const before = memory().numTensors;
@@ -323,7 +293,7 @@ describe('loading weights into the applications', () => {
     expect(memory().numTensors).toBe(before);
     const inp = Input({ shape: [8, 8, 3] });
     const tiny = new Model({ inputs: inp, outputs: new Dense(2).apply(new Conv2D(4, 3).apply(inp)), name: 'tiny' });
-    const tinyFile = join(dir, 'tiny.h5');
+    const tinyFile = join(tmp.dir, 'tiny.h5');
     writeFileSync(tinyFile, await writeLegacyWeights(tiny));
     tiny.dispose();
     const err = await MobileNetV2({ ...small, weights: tinyFile }).catch((e: Error) => e);
@@ -335,7 +305,7 @@ describe('loading weights into the applications', () => {
   it('a Keras 3 .weights.h5 of another alpha or another model fails with a clear error too', async () => {
     clearSession();
     const other = await MobileNetV2({ alpha: 0.5, inputShape: [96, 96, 3], classes: 10, weights: null });
-    const file = join(dir, 'alpha05.weights.h5');
+    const file = join(tmp.dir, 'alpha05.weights.h5');
     writeFileSync(file, await writeKerasWeights(other));
     other.dispose();
     const before = memory().numTensors;
@@ -348,7 +318,7 @@ describe('loading weights into the applications', () => {
     expect(memory().numTensors).toBe(before);
     const inp = Input({ shape: [8, 8, 3] });
     const tiny = new Model({ inputs: inp, outputs: new Dense(2).apply(new Conv2D(4, 3).apply(inp)), name: 'tiny' });
-    const tinyFile = join(dir, 'tiny.weights.h5');
+    const tinyFile = join(tmp.dir, 'tiny.weights.h5');
     writeFileSync(tinyFile, await writeKerasWeights(tiny));
     tiny.dispose();
     const msg2 = await MobileNetV2({ ...small, weights: tinyFile }).then(
@@ -368,14 +338,14 @@ describe('loading weights into the applications', () => {
     const m = await MobileNetV2({ ...small, weights: 'https://example.invalid/my/mnv2.h5' });
     expect(f).toHaveBeenCalledWith('https://example.invalid/my/mnv2.h5');
     expect(weightValues(m)).toEqual(ref.values);
-    expect(existsSync(join(dir, 'strata'))).toBe(false);
+    expect(existsSync(join(tmp.dir, 'strata'))).toBe(false);
     m.dispose();
   }, 30000);
 
   it('a path that does not exist is refused with Keras\' message', async () => {
-    await expect(MobileNetV2({ weights: join(dir, 'missing.h5') })).rejects.toThrow(
+    await expect(MobileNetV2({ weights: join(tmp.dir, 'missing.h5') })).rejects.toThrow(
       /The `weights` argument should be either `None` \(random initialization\), `imagenet` \(pre-training on ImageNet\), or the path to the weights file to be loaded\. {2}Received `weights=.*missing\.h5`/,
     );
-    await expect(VGG16({ weights: join(dir, 'missing.h5') })).rejects.toThrow(/'imagenet' \(pre-training on ImageNet\).*Received: weights=/);
+    await expect(VGG16({ weights: join(tmp.dir, 'missing.h5') })).rejects.toThrow(/'imagenet' \(pre-training on ImageNet\).*Received: weights=/);
   });
 });

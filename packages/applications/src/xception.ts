@@ -1,24 +1,12 @@
-import { type KerasTensor, type Tensor, type TensorLike, ValueError } from '@strata/core';
-import { Activation, Add, BatchNormalization, Conv2D, Dense, GlobalAveragePooling2D, MaxPooling2D, SeparableConv2D } from '@strata/layers';
+import type { KerasTensor, Tensor, TensorLike } from '@strata/core';
+import { Activation, Add, BatchNormalization, Conv2D, MaxPooling2D, SeparableConv2D } from '@strata/layers';
 import type { Model } from '@strata/models';
-import { applyPooling, finishApplication, imageInput } from './common';
-import {
-  type ApplicationArgs,
-  type PreprocessInputOptions,
-  checkInputTensor,
-  checkPooling,
-  fileOrUrlExists,
-  obtainInputShape,
-  preprocessInput as imagenetPreprocessInput,
-  validateActivation,
-} from './imagenet-utils';
+import { RESNET_WEIGHTS_MESSAGES, applicationInputShape, applyClassifier, finishApplication, imageInput, resolveApplicationArgs, tfKernelsWeightsFile } from './common';
+import { type ApplicationArgs, type PreprocessInputOptions, preprocessInput as imagenetPreprocessInput } from './imagenet-utils';
 
 const WEIGHTS_BASE = 'https://storage.googleapis.com/tensorflow/keras-applications/xception/';
-/** Keras' published files and md5 hashes (keras/src/applications/xception.py). */
-const WEIGHTS = {
-  top: { fname: 'xception_weights_tf_dim_ordering_tf_kernels.h5', fileHash: '0a58e3b7378bc2990ea3b43d5981f1f6' },
-  notop: { fname: 'xception_weights_tf_dim_ordering_tf_kernels_notop.h5', fileHash: 'b0042744bf5b25fce3cb969f33bebb97' },
-};
+/** md5 of Keras' published files (keras/src/applications/xception.py): [top, notop]. */
+const WEIGHTS_HASHES = ['0a58e3b7378bc2990ea3b43d5981f1f6', 'b0042744bf5b25fce3cb969f33bebb97'] as const;
 
 // Xception keeps BatchNormalization's defaults (epsilon 1e-3, momentum 0.99).
 function bn(name?: string): BatchNormalization {
@@ -60,25 +48,13 @@ function downBlock(x: KerasTensor, block: number, filters: [number, number], lea
  * topology. Default input 299x299 (at least 71x71). Use `xceptionPreprocessInput` (`mode: 'tf'`).
  */
 export async function Xception(args: ApplicationArgs = {}): Promise<Model> {
-  const includeTop = args.includeTop ?? true;
-  const weights = args.weights === undefined ? 'imagenet' : args.weights;
-  const classes = args.classes ?? 1000;
-  const classifierActivation = args.classifierActivation === undefined ? 'softmax' : args.classifierActivation;
-  const inputTensor = checkInputTensor(args.inputTensor, 'Xception');
-  checkPooling(args.pooling, 'Xception');
-  if (!(weights === 'imagenet' || weights == null || (typeof weights === 'string' && (await fileOrUrlExists(weights))))) {
-    throw new ValueError(
-      `The \`weights\` argument should be either \`None\` (random initialization), 'imagenet' (pre-training on ImageNet), or the path to the weights file to be loaded. (Xception received weights=${String(weights)})`,
-    );
-  }
-  if (weights === 'imagenet' && includeTop && classes !== 1000) {
-    throw new ValueError(`If using \`weights='imagenet'\` with \`include_top=True\`, \`classes\` should be 1000.  Received classes=${classes}`);
-  }
-  const shape = obtainInputShape(args.inputShape, 299, 71, includeTop, weights);
-  // Keras checks this while building the top; checking before any layer exists leaks nothing.
-  if (includeTop) validateActivation(classifierActivation, weights);
-
-  const img = imageInput(inputTensor, shape);
+  const r = await resolveApplicationArgs(args, 'Xception', {
+    weights: (w) =>
+      `The \`weights\` argument should be either \`None\` (random initialization), 'imagenet' (pre-training on ImageNet), or the path to the weights file to be loaded. (Xception received weights=${w})`,
+    // Keras' Xception words this one as ResNet does.
+    classes: RESNET_WEIGHTS_MESSAGES.classes,
+  });
+  const img = imageInput(r.inputTensor, applicationInputShape(args.inputShape, r, 299, 71));
   // Entry flow.
   let x = new Conv2D(32, [3, 3], { strides: [2, 2], useBias: false, name: 'block1_conv1' }).apply(img);
   x = bn('block1_conv1_bn').apply(x);
@@ -111,15 +87,10 @@ export async function Xception(args: ApplicationArgs = {}): Promise<Model> {
   x = bn('block14_sepconv2_bn').apply(x);
   x = new Activation('relu', { name: 'block14_sepconv2_act' }).apply(x);
 
-  if (includeTop) {
-    x = new GlobalAveragePooling2D({ name: 'avg_pool' }).apply(x);
-    x = new Dense(classes, { activation: classifierActivation, name: 'predictions' }).apply(x);
-  } else {
-    // Keras leaves these unnamed in Xception.
-    x = applyPooling(x, args.pooling);
-  }
-  const file = includeTop ? WEIGHTS.top : WEIGHTS.notop;
-  return finishApplication(img, inputTensor, x, args.name ?? 'xception', weights, { ...file, origin: WEIGHTS_BASE + file.fname });
+  // Keras leaves the pooling without the top unnamed in Xception.
+  x = applyClassifier(x, r, args.pooling);
+  const file = tfKernelsWeightsFile(WEIGHTS_BASE, 'xception', r.includeTop, WEIGHTS_HASHES);
+  return finishApplication(img, r.inputTensor, x, args.name ?? 'xception', r.weights, file);
 }
 
 /** `keras.applications.xception.preprocess_input`: RGB in [0, 255] to [-1, 1] (imagenet_utils' 'tf' mode). */

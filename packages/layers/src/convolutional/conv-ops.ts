@@ -117,6 +117,15 @@ export function convNd(x: Tensor, kernel: Tensor, strides: number[], dilations: 
 export function groupedConvNd(x: Tensor, kernel: Tensor, strides: number[], dilations: number[], pads: PadPair[], groups: number): Tensor {
   if (groups === 1) return convNd(x, kernel, strides, dilations, pads);
   const axis = x.rank - 1;
+  const channels = x.shape[axis]!;
+  if (groups === channels && x.rank <= 4) {
+    // One input channel per group is a depthwise convolution: the (k..., 1, f) kernel read as
+    // (k..., c, f / c) gives output channel c * (f / c) + m, the grouped order. One kernel instead
+    // of c convolutions and a concatenation.
+    const k = kernel.shape;
+    const depthwise = ops.reshape(kernel, [...k.slice(0, -2), channels, k[k.length - 1]! / channels]);
+    return depthwiseNd(x, depthwise, strides, dilations, pads);
+  }
   const xs = ops.split(x, groups, axis);
   const ks = ops.split(kernel, groups, axis);
   return ops.concatenate(

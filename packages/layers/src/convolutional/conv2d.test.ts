@@ -97,6 +97,9 @@ describe('Conv2D', () => {
       { opts: { filters: 2, kernelSize: 3, strides: 2, padding: 'valid' }, xShape: [1, 7, 6, 3], ref: { strides: [2, 2] } },
       { opts: { filters: 2, kernelSize: 2, dilationRate: 2, padding: 'same' }, xShape: [1, 5, 5, 2], ref: { dilation: [2, 2], padding: 'same' } },
       { opts: { filters: 4, kernelSize: 2, groups: 2 }, xShape: [2, 4, 4, 6], ref: { groups: 2 } },
+      // One input channel per group (ConvNeXt's 7x7): runs as a depthwise convolution.
+      { opts: { filters: 6, kernelSize: 3, groups: 3, strides: 2, padding: 'same' }, xShape: [2, 5, 6, 3], ref: { groups: 3, strides: [2, 2], padding: 'same' } },
+      { opts: { filters: 4, kernelSize: 2, groups: 4, dilationRate: 2, padding: 'same' }, xShape: [1, 5, 5, 4], ref: { groups: 4, dilation: [2, 2], padding: 'same' } },
     ];
     cases.forEach(({ opts, xShape, ref }, i) => {
       const conv = new Conv2D({ ...opts, biasInitializer: 'random_normal' });
