@@ -87,7 +87,11 @@ export class StrataWebGPUBackend extends WebGPUBackend {
    */
   async prepareToLeave(): Promise<void> {
     if (canReadSync()) return;
-    for (const id of [...this.live]) if (this.tensorMap.has(id)) await this.read(id);
+    // Ids tfjs only marked for disposal are freed by the next queue submission (which `read` does).
+    const pending = (this as unknown as { tensorDataPendingDisposal: object[] }).tensorDataPendingDisposal;
+    for (const id of [...this.live]) {
+      if (this.tensorMap.has(id) && !pending.includes(id)) await this.read(id);
+    }
   }
 
   override readSync(dataId: object): ReturnType<WebGPUBackend['readSync']> {

@@ -5,3 +5,6 @@ export * from './gradcheck';
 export * from './layer-checks';
 export * from './conformance';
 export * from './conformance-cases';
+export * from './conformance-suite';
+export * from './training-case';
+export * from './training-suite';

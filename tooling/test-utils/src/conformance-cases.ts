@@ -1,6 +1,7 @@
 // The layer cases of the backend conformance suite: every exported trainable or differentiable layer
 // with its main option variants. It takes the layers module as an argument, so test-utils does not
 // depend on @strata/layers, and it imports nothing from Node, so browser tests can use it.
+import { type Tensor, ops } from '@strata/core';
 import type { ConformanceCase } from './conformance';
 
 // biome-ignore lint/suspicious/noExplicitAny: the layers module, typed structurally by its use here.
@@ -137,4 +138,20 @@ export function layerConformanceCases(L: LayersModule): ConformanceCase[] {
     { name: 'SimpleRNNCell in RNN (go_backwards)', make: () => new L.RNN(new L.SimpleRNNCell(3), { goBackwards: true, returnSequences: true }), input: seq },
     { name: 'ConvLSTM3D', make: mk(L.ConvLSTM3D, 2, 2), input: [1, 2, 3, 3, 3, 2] },
   ];
+}
+
+/**
+ * A case that differs between the two backends of a run whatever they are: its Lambda scales by 1
+ * on its first call (the reference backend) and by 1.01 afterwards (the backend under test). A
+ * runner that reads every backend correctly must report it as an output mismatch.
+ */
+export function differingConformanceCase(L: LayersModule): ConformanceCase {
+  let calls = 0;
+  return {
+    name: 'differing',
+    make: () => new L.Lambda({ function: (x: Tensor) => ops.multiply(x, calls++ === 0 ? 1 : 1.01) }),
+    input: [2, 3],
+    inputGrads: false,
+    weightGrads: false,
+  };
 }

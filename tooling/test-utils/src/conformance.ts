@@ -85,10 +85,15 @@ function projection(y: Tensor, k: number): Tensor {
   return tensor(lcg(y.size, 7 + k, [0.5, 1.5], false), y.shape);
 }
 
-function snapshot(layer: CheckableLayer, c: ConformanceCase, data: { values: number[]; spec: ConformanceInput }[]): Snapshot {
+/**
+ * Reads the case on the active backend. Values are read with `await data()`: WebGPU cannot read
+ * synchronously in Node (buffers map only asynchronously), and in Chromium on SwiftShader its
+ * synchronous read (through an OffscreenCanvas) returns zeros. So one runner serves every backend.
+ */
+async function snapshot(layer: CheckableLayer, c: ConformanceCase, data: { values: number[]; spec: ConformanceInput }[]): Promise<Snapshot> {
   const multi = c.listInput ?? data.length > 1;
   const args = c.callArgs ?? { training: false };
-  return tidy(() => {
+  const parts = tidy(() => {
     const xs = data.map(({ values, spec }) => tensor(values, spec.shape, spec.dtype ?? 'float32'));
     const call = (inputs: Tensor[]) => asList(layer.apply(multi ? inputs : inputs[0]!, args) as Tensor | Tensor[]).filter(isTensor);
     const loss = (inputs: Tensor[]) => {
@@ -97,17 +102,22 @@ function snapshot(layer: CheckableLayer, c: ConformanceCase, data: { values: num
         .map((y, k) => ops.sum(ops.multiply(y, projection(y, k))));
       return terms.reduce((a, b) => ops.add(a, b)) as never;
     };
-    const outputs = call(xs).map((y) => Array.from(y.dataSync()));
+    const outputs = call(xs);
     const floatIn = xs.every((x) => x.dtype === 'float32');
-    const inputGrads =
-      (c.inputGrads ?? true) && floatIn ? grads((...ins: Tensor[]) => loss(ins))(xs).map((g) => Array.from(g.dataSync())) : [];
+    const inputGrads = (c.inputGrads ?? true) && floatIn ? grads((...ins: Tensor[]) => loss(ins))(xs) : [];
     const weights = layer.trainableWeights;
-    const weightGrads =
-      (c.weightGrads ?? true) && weights.length > 0
-        ? variableGrads(() => loss(xs), weights).grads.map((g) => Array.from(g.dataSync()))
-        : [];
+    const weightGrads = (c.weightGrads ?? true) && weights.length > 0 ? variableGrads(() => loss(xs), weights).grads : [];
     return { outputs, inputGrads, weightGrads };
   });
+  const kept = [...parts.outputs, ...parts.inputGrads, ...parts.weightGrads];
+  // Everything is read before anything is disposed (the same tensor object may stand in the lists
+  // more than once), and everything is disposed even when a read throws.
+  try {
+    const read = (ts: Tensor[]) => Promise.all(ts.map(async (t) => Array.from(await t.data())));
+    return { outputs: await read(parts.outputs), inputGrads: await read(parts.inputGrads), weightGrads: await read(parts.weightGrads) };
+  } finally {
+    for (const t of new Set(kept)) t.dispose();
+  }
 }
 
 /** Largest excess over `atol + rtol * |ref|` and the largest |diff|, across lists of arrays. */
@@ -132,8 +142,9 @@ function compare(got: number[][], want: number[][], tol: Required<Tolerance>, wh
 /**
  * Runs every case on the reference backend and then on `backendName` (the same layer object: its
  * weights move to the new backend, as when a user switches backends) and compares forward outputs,
- * input gradients and weight gradients. Never throws for a failing case: each result says what
- * failed. The active backend is restored afterwards.
+ * input gradients and weight gradients. Values are read asynchronously, so it serves every backend
+ * (cpu, wasm, webgl, webgpu in Node and in a browser). Never throws for a failing case: each result
+ * says what failed. The active backend is restored afterwards.
  */
 export async function runConformance(
   backendName: string,
@@ -161,9 +172,9 @@ export async function runConformance(
       try {
         await setBackend(reference);
         layer = c.make();
-        const want = snapshot(layer, c, data);
+        const want = await snapshot(layer, c, data);
         await setBackend(backendName);
-        const got = snapshot(layer, c, data);
+        const got = await snapshot(layer, c, data);
         const fwd = compare(got.outputs, want.outputs, tol, 'output');
         const ig = compare(got.inputGrads, want.inputGrads, tol, 'input gradient');
         const wg = compare(got.weightGrads, want.weightGrads, tol, 'weight gradient');

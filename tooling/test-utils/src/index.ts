@@ -1,7 +1,3 @@
-export * from './allclose';
+// The browser-safe helpers plus the fixture readers (node:fs).
+export * from './browser';
 export * from './fixtures';
-export * from './memory';
-export * from './gradcheck';
-export * from './layer-checks';
-export * from './conformance';
-export * from './conformance-cases';
