@@ -758,9 +758,10 @@ export class Model extends Layer {
     await modelSaving('Model.loadWeights').loadWeights(this, filepath, options);
   }
 
+  /** Frees the weights, the optimizer's variables and the loss and metric state. */
   override dispose(): void {
     super.dispose();
-    for (const v of this.optimizer?.variables ?? []) if (!v.isDisposed) v.dispose();
+    for (const v of [...(this.optimizer?.variables ?? []), ...(this.compiledLoss?.variables ?? [])]) if (!v.isDisposed) v.dispose();
   }
 }
 registerClass('model', Model, { module: 'keras', className: 'Model' });

@@ -298,3 +298,21 @@ describe('compile / fit / evaluate / predict', () => {
     await expect(model.fit(tensor([[1, 2, 3, 4]]), tensor([[1, 0, 0], [0, 1, 0]]), { verbose: 0 })).rejects.toThrow(/1 samples.*2/);
   });
 });
+
+describe('Model.dispose', () => {
+  it('frees the weights, the optimizer state and the loss and metric state', async () => {
+    const before = memory().numTensors;
+    const model = new Sequential([new Input({ shape: [3] }), new Dense(4, { activation: 'relu' }), new Dense(2, { activation: 'softmax' })]);
+    model.compile({ optimizer: new SGD({ learningRate: 0.1, momentum: 0.9 }), loss: 'categorical_crossentropy', metrics: ['accuracy', 'auc'] });
+    const x = tensor([[1, 2, 3], [0, 1, 0], [2, 0, 1], [1, 1, 1]]);
+    const y = tensor([[1, 0], [0, 1], [1, 0], [0, 1]]);
+    await model.fit(x, y, { epochs: 2, batchSize: 2, verbose: 0 });
+    await model.evaluate(x, y, { verbose: 0 });
+    x.dispose();
+    y.dispose();
+    // Weights (4), SGD's iterations, learning rate and momenta, and the metric and loss trackers.
+    expect(memory().numTensors - before).toBeGreaterThan(8);
+    model.dispose();
+    expect(memory().numTensors).toBe(before);
+  });
+});

@@ -196,6 +196,15 @@ export class CompiledLoss {
     return [...this.outputs.flatMap((o) => o.metrics), ...this.outputs.flatMap((o) => o.weightedMetrics)];
   }
 
+  /** Every state variable: the loss trackers' and the metrics'. */
+  get variables(): Variable[] {
+    return [
+      ...this.lossTracker.variables,
+      ...this.outputs.flatMap((o) => o.lossTracker?.variables ?? []),
+      ...this.metrics.flatMap((m) => m.variables),
+    ];
+  }
+
   /** Current values, in Keras' log order: loss, per-output losses, then metrics. */
   results(): [string, Tensor][] {
     const out: [string, Tensor][] = [['loss', this.lossTracker.result()]];
