@@ -21,4 +21,5 @@ export { unsortedSegmentSum } from './kernels/unsorted-segment-sum';
 export { einsum } from './kernels/einsum';
 export { maxPoolGrad } from './kernels/max-pool-grad';
 export { maxPool3DGrad } from './kernels/max-pool3d-grad';
+export { fusedBatchNorm } from './kernels/fused-batch-norm';
 export { kernelsFor } from './tfjs';

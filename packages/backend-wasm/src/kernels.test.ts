@@ -46,7 +46,7 @@ describe('@strata/backend-wasm registration', () => {
   it('registers wasm with the training kernels and finds the .wasm files in Node', async () => {
     expect(listBackends()).toContain('wasm');
     const names = kernelsFor('wasm');
-    for (const k of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'Einsum']) {
+    for (const k of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'UnsortedSegmentSum', 'Einsum', 'FusedBatchNorm']) {
       expect(names).toContain(k);
     }
     expect(addedKernels.length).toBeGreaterThan(0);
@@ -202,6 +202,41 @@ describe('wasm training kernels equal the cpu backend', () => {
       });
     }
   }
+
+  it('FusedBatchNorm (replaced: broadcast Mul and Add) equals a float64 reference, with and without offset and scale', async () => {
+    expect(addedKernels).toContain('FusedBatchNorm');
+    await setBackend('wasm');
+    const [n, c] = [6, 3];
+    const xs = Array.from({ length: n * c }, (_, i) => Math.sin(i * 1.7) * 3);
+    const mean = [0.5, -1, 2];
+    const variance = [0.25, 4, 1.5];
+    const offset = [0.1, 0.2, -0.3];
+    const scale = [2, -0.5, 1];
+    const eps = 0.001;
+    for (const withAffine of [true, false]) {
+      const expected = xs.map((v, i) => {
+        const k = i % c;
+        const norm = (v - mean[k]!) / Math.sqrt(variance[k]! + eps);
+        return withAffine ? norm * scale[k]! + offset[k]! : norm;
+      });
+      const before = memory().numTensors;
+      const y = tidy(() =>
+        runKernel(
+          'FusedBatchNorm',
+          {
+            x: tensor(xs, [2, n / 2, c]),
+            mean: tensor(mean),
+            variance: tensor(variance),
+            ...(withAffine ? { offset: tensor(offset), scale: tensor(scale) } : {}),
+          },
+          { varianceEpsilon: eps },
+        ),
+      );
+      expectAllClose(y, expected, { atol: 1e-5 });
+      y.dispose();
+      expect(memory().numTensors).toBe(before);
+    }
+  });
 
   it('UnsortedSegmentSum adds rows sharing an id (hand-computed) and drops out-of-range ids', async () => {
     await setBackend('wasm');

@@ -3,6 +3,7 @@ import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-backprop-filter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-backprop-input';
 import { einsumConfig } from './einsum';
+import { fusedBatchNormConfig } from './fused-batch-norm';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { maxPool3DGradConfig } from './max-pool3d-grad';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum';
@@ -16,8 +17,11 @@ export const trainingKernels: KernelConfig[] = [
   einsumConfig,
 ];
 
-/** Replacements of stock tfjs-backend-wasm 4.22 kernels that give wrong results. */
-export const correctedKernels: KernelConfig[] = [maxPoolGradConfig, maxPool3DGradConfig];
+/**
+ * Replacements of stock tfjs-backend-wasm 4.22 kernels: ones that give wrong results (the max-pool
+ * gradients) and a faster one (FusedBatchNorm).
+ */
+export const correctedKernels: KernelConfig[] = [maxPoolGradConfig, maxPool3DGradConfig, fusedBatchNormConfig];
 
 /**
  * Registers the kernels above for 'wasm' (the corrected ones replace the stock ones); returns the
