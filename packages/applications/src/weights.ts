@@ -13,7 +13,7 @@ export interface GetFileOptions {
   progress?: boolean;
 }
 
-/** A file found in a cache or downloaded: its bytes and where it lies (null in the browser). */
+/** A file found in a cache or downloaded: its bytes and where it lies (a file path in Node, an `indexeddb://` name in the browser, null when not cached). */
 export interface FetchedFile {
   bytes: Uint8Array;
   path: string | null;
