@@ -1,6 +1,8 @@
 import { ValueError } from '@strata/core';
 import type { Group as WasmGroup } from 'h5wasm';
 import { FormatError, IoError } from '../errors';
+import { type RawAttrValue, type RawDataset, h5Attr, h5AttrNames, h5IsReject, h5Keys, h5LinkKind, h5ReadDataset } from './h5-ops';
+import { WorkerFile, h5Worker } from './h5-worker';
 import {
   activeFS,
   h5wasmBroken,
@@ -8,6 +10,7 @@ import {
   h5wasmPoisoned,
   heapBudgetBytes,
   heapBudgetFor,
+  isNode,
   loadH5wasm,
   recoverH5wasm,
   removeScratch,
@@ -81,12 +84,21 @@ const WRITE_DTYPES: Partial<Record<H5Dtype, string>> = {
 /** Keras' `HDF5_OBJECT_HEADER_LIMIT`: attribute arrays above it are split into `name0`, `name1`, ... */
 export const HDF5_OBJECT_HEADER_LIMIT = 64512;
 
+/** The read side of an open file: in this thread (h5wasm directly) or in the Node worker. */
+interface H5Reader {
+  keys(path: string): string[];
+  linkKind(full: string): 'group' | 'dataset' | null;
+  attrNames(path: string): string[];
+  attr(path: string, name: string): { value: RawAttrValue } | null;
+  readDataset(full: string): RawDataset;
+}
+
 interface FileContext {
-  mod: H5wasmModule;
   file: string;
   /** Size of the bytes the file was opened from (0 while writing). */
   byteLength: number;
   writable: boolean;
+  reader: H5Reader;
 }
 
 function elementCount(shape: readonly number[]): number {
@@ -95,6 +107,32 @@ function elementCount(shape: readonly number[]): number {
 
 function joinPath(parent: string, name: string): string {
   return parent === '/' ? `/${name}` : `${parent}/${name}`;
+}
+
+/** Absolute path of relative path `name` under `parent`, without empty segments (as h5wasm normalises it). */
+function resolvePath(parent: string, name: string): string {
+  return name
+    .split('/')
+    .filter((p) => p !== '')
+    .reduce(joinPath, parent);
+}
+
+/** Reads through h5wasm on this thread (browsers; and files being written). */
+function inThreadReader(mod: H5wasmModule, root: WasmGroup, byteLength: number): H5Reader {
+  return {
+    keys: (path) => h5Keys(root, path),
+    linkKind: (full) => h5LinkKind(mod, root, full),
+    attrNames: (path) => h5AttrNames(root, path),
+    attr: (path, name) => h5Attr(root, path, name),
+    readDataset: (full) =>
+      h5ReadDataset(mod, root, full, byteLength, (n) => {
+        // The heap may grow by what this read needs (the result buffer, and as much again for
+        // libhdf5's conversion/filter buffers), on top of the file's allowance.
+        const budget = heapBudgetBytes();
+        setHeapBudget(heapBudgetFor(readAllowance(byteLength) + 2 * n));
+        return () => setHeapBudget(budget);
+      }),
+  };
 }
 
 /**
@@ -106,12 +144,14 @@ export class H5Group {
   /** @internal */
   constructor(
     private readonly ctx: FileContext,
-    private readonly group: WasmGroup,
+    private readonly groupPath: string,
+    /** The h5wasm group, for writing (null for files read in the worker). */
+    private readonly group: WasmGroup | null,
   ) {}
 
   /** Absolute path of the group (`/` for the root). */
   get path(): string {
-    return this.group.path;
+    return this.groupPath;
   }
 
   /** File name used in error messages. */
@@ -119,9 +159,19 @@ export class H5Group {
     return this.ctx.file;
   }
 
+  /** Runs a read, turning what the reader says is wrong with the file into a FormatError. */
+  private read<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (h5IsReject(e)) throw this.error(e.message, (e as { cause?: unknown }).cause);
+      throw e;
+    }
+  }
+
   /** Member names, in HDF5's (alphabetical) link order. */
   keys(): string[] {
-    return this.group.keys();
+    return this.read(() => this.ctx.reader.keys(this.path));
   }
 
   /** What `name` (a relative path, `/`-separated) is: 'group', 'dataset', or null when absent. */
@@ -130,7 +180,7 @@ export class H5Group {
     const parts = name.split('/').filter((p) => p !== '');
     for (let i = 0; i < parts.length; i++) {
       const full = joinPath(current, parts[i]!);
-      const type = this.linkType(full);
+      const type = this.read(() => this.ctx.reader.linkKind(full));
       if (type == null) return null;
       if (i < parts.length - 1 && type !== 'group') return null;
       if (i === parts.length - 1) return type;
@@ -139,24 +189,12 @@ export class H5Group {
     return 'group';
   }
 
-  private linkType(full: string): 'group' | 'dataset' | null {
-    const { mod } = this.ctx;
-    // Keras refuses anything but hard links: a soft link could alias another object, an
-    // external link could read another file.
-    const type = this.group.get_type(full);
-    if (type === mod.Module.H5G_UDLINK) throw this.error(`${full} is an external link; external links are refused`);
-    if (type === mod.Module.H5G_LINK) throw this.error(`${full} is a (broken) soft link; soft links are refused`);
-    if (type !== mod.Module.H5G_GROUP && type !== mod.Module.H5G_DATASET) return null;
-    if (this.group.get_link(full) != null) throw this.error(`${full} is a soft link; soft links are refused`);
-    return type === mod.Module.H5G_GROUP ? 'group' : 'dataset';
-  }
-
   /** The subgroup at relative path `name`, or null when there is none. */
   getGroup(name: string): H5Group | null {
     const kind = this.kind(name);
     if (kind == null) return null;
     if (kind !== 'group') throw this.error(`${joinPath(this.path, name)} is a dataset, expected a group`);
-    return new H5Group(this.ctx, this.group.get(name) as WasmGroup);
+    return new H5Group(this.ctx, resolvePath(this.path, name), this.group == null ? null : (this.group.get(name) as WasmGroup));
   }
 
   /** The subgroup at relative path `name`; throws a FormatError when absent. */
@@ -172,64 +210,15 @@ export class H5Group {
     if (kind == null) return null;
     const full = joinPath(this.path, name);
     if (kind !== 'dataset') throw this.error(`${full} is a group, expected a dataset`);
-    const { Module } = this.ctx.mod;
-    const ds = this.group.get(name) as import('h5wasm').Dataset;
-    const meta = ds.metadata;
-    const shape = (meta.shape ?? []).map(Number);
-    const count = elementCount(shape);
-    const nbytes = meta.size * count;
-    if (meta.type !== 0 && meta.type !== 1) throw this.error(`${full}: unsupported dataset type (HDF5 class ${meta.type}); expected numbers`);
-    // A header can declare any size; refuse one the file cannot hold (Keras' dataset-size guard)
-    // before allocating it. Compressed data may expand, so allow Keras' 1000x ratio for it.
-    const compressed = (ds.filters ?? []).length > 0;
-    const limit = compressed ? this.ctx.byteLength * 1000 : this.ctx.byteLength;
-    if (nbytes > limit) {
-      throw this.error(`${full} declares ${nbytes} bytes (shape [${shape.join(', ')}]), more than the ${this.ctx.byteLength}-byte file can hold`);
-    }
-    const dtype = this.dtypeOf(full, meta.type, meta.size, meta.signed, ds.attrs.dtype);
-    // The heap may grow by what this read needs (the result buffer, and as much again for
-    // libhdf5's conversion/filter buffers), on top of the file's allowance.
-    const budget = heapBudgetBytes();
-    setHeapBudget(heapBudgetFor(readAllowance(this.ctx.byteLength) + 2 * nbytes));
-    let bytes: Uint8Array;
-    try {
-      const ptr = Module._malloc(Math.max(nbytes, 1));
-      if (ptr === 0) throw this.error(`${full}: cannot allocate ${nbytes} bytes for the data`);
-      try {
-        Module.get_dataset_data(ds.file_id, ds.path, null, null, null, BigInt(ptr));
-        bytes = Module.HEAPU8.slice(ptr, ptr + nbytes);
-      } catch (e) {
-        throw this.error(`${full}: cannot read the data (${(e as Error).message})`, e);
-      } finally {
-        Module._free(ptr);
-      }
-    } finally {
-      setHeapBudget(budget);
-    }
-    if (!meta.littleEndian && meta.size > 1) swapBytes(bytes, meta.size);
-    return { data: typedView(bytes, dtype), shape, dtype };
-  }
-
-  private dtypeOf(full: string, type: number, size: number, signed: boolean, dtypeAttr: unknown): H5Dtype {
-    if (type === 1) {
-      if (size === 2) {
-        // Keras stores bfloat16 as 16-bit data with attribute dtype="bfloat16".
-        const tag = dtypeAttr == null ? null : (dtypeAttr as import('h5wasm').Attribute).value;
-        return tag === 'bfloat16' ? 'bfloat16' : 'float16';
-      }
-      if (size === 4) return 'float32';
-      if (size === 8) return 'float64';
-      throw this.error(`${full}: unsupported ${size * 8}-bit float`);
-    }
-    if (size === 2 && dtypeAttr != null && (dtypeAttr as import('h5wasm').Attribute).value === 'bfloat16') return 'bfloat16';
-    const bits = size * 8;
-    if (![8, 16, 32, 64].includes(bits)) throw this.error(`${full}: unsupported ${bits}-bit integer`);
-    return `${signed ? 'int' : 'uint'}${bits}` as H5Dtype;
+    const raw = this.read(() => this.ctx.reader.readDataset(resolvePath(this.path, name)));
+    if (raw.swap > 1) swapBytes(raw.bytes, raw.swap);
+    const dtype = raw.dtype as H5Dtype;
+    return { data: typedView(raw.bytes, dtype), shape: raw.shape, dtype };
   }
 
   /** Attribute names of this group. */
   attrNames(): string[] {
-    return Object.keys(this.group.attrs);
+    return this.read(() => this.ctx.reader.attrNames(this.path));
   }
 
   /**
@@ -237,33 +226,7 @@ export class H5Group {
    * length, ASCII or UTF-8; a scalar gives a string, an array a list), numbers otherwise.
    */
   attr(name: string): H5AttrValue | null {
-    let attr: import('h5wasm').Attribute | undefined;
-    try {
-      attr = this.group.attrs[name];
-    } catch (e) {
-      throw this.error(`cannot read the attributes of ${this.path} (${(e as Error).message})`, e);
-    }
-    if (attr == null) return null;
-    let value: unknown;
-    try {
-      value = attr.value;
-    } catch (e) {
-      throw this.error(`cannot read attribute ${name} of ${this.path} (${(e as Error).message})`, e);
-    }
-    const scalar = attr.shape == null || attr.shape.length === 0;
-    if (typeof value === 'string') return value;
-    if (Array.isArray(value)) {
-      if (value.every((v) => typeof v === 'string')) return value as string[];
-      if (value.every((v) => typeof v === 'number')) return value as number[];
-      throw this.error(`attribute ${name} of ${this.path} has an unsupported type`);
-    }
-    if (typeof value === 'number' || typeof value === 'bigint') return value;
-    if (ArrayBuffer.isView(value)) {
-      const list = Array.from(value as unknown as ArrayLike<number | bigint>);
-      if (scalar && list.length === 1) return list[0]!;
-      return list as number[] | bigint[];
-    }
-    throw this.error(`attribute ${name} of ${this.path} has an unsupported type`);
+    return this.read(() => this.ctx.reader.attr(this.path, name))?.value ?? null;
   }
 
   /** A string attribute, or null when absent; throws when it is not a string. */
@@ -291,7 +254,13 @@ export class H5Group {
   // ------------------------------------------------------------------ writing
 
   private requireWritable(): void {
-    if (!this.ctx.writable) throw new ValueError(`${this.ctx.file}: the HDF5 file is open for reading only.`);
+    if (!this.ctx.writable || this.group == null) throw new ValueError(`${this.ctx.file}: the HDF5 file is open for reading only.`);
+  }
+
+  /** The h5wasm group to write to (only files made by `writeH5` have one). */
+  private writable(): WasmGroup {
+    this.requireWritable();
+    return this.group!;
   }
 
   /** Creates the subgroup `name` (intermediate groups of a `/`-separated path too) and returns it. */
@@ -301,7 +270,7 @@ export class H5Group {
     for (const part of name.split('/').filter((p) => p !== '')) {
       const existing = g.kind(part);
       if (existing === 'dataset') throw new ValueError(`${this.ctx.file}: ${joinPath(g.path, part)} is a dataset, cannot create a group there.`);
-      g = existing === 'group' ? g.requireGroup(part) : new H5Group(this.ctx, g.group.create_group(part));
+      g = existing === 'group' ? g.requireGroup(part) : new H5Group(this.ctx, joinPath(g.path, part), g.writable().create_group(part));
     }
     return g;
   }
@@ -309,12 +278,12 @@ export class H5Group {
   /** Sets a string attribute (variable-length UTF-8 by default). */
   setStringAttr(name: string, value: string, opts: H5StringOptions = {}): void {
     this.requireWritable();
-    if (this.group.attrs[name] != null) this.group.delete_attribute(name);
+    if (this.writable().attrs[name] != null) this.writable().delete_attribute(name);
     if (opts.fixedLength) {
       const size = Math.max(1, new TextEncoder().encode(value).length);
-      this.group.create_attribute(name, value, [], `S${size}`);
+      this.writable().create_attribute(name, value, [], `S${size}`);
     } else {
-      this.group.create_attribute(name, value);
+      this.writable().create_attribute(name, value);
     }
   }
 
@@ -324,29 +293,29 @@ export class H5Group {
    */
   setStringListAttr(name: string, values: readonly string[], opts: H5StringOptions = {}): void {
     this.requireWritable();
-    if (this.group.attrs[name] != null) this.group.delete_attribute(name);
+    if (this.writable().attrs[name] != null) this.writable().delete_attribute(name);
     if (values.length === 0) {
-      this.group.create_attribute(name, new Float64Array(0), [0], '<d');
+      this.writable().create_attribute(name, new Float64Array(0), [0], '<d');
     } else if (opts.fixedLength) {
       const enc = new TextEncoder();
       const size = Math.max(1, ...values.map((v) => enc.encode(v).length));
-      this.group.create_attribute(name, [...values], [values.length], `S${size}`);
+      this.writable().create_attribute(name, [...values], [values.length], `S${size}`);
     } else {
-      this.group.create_attribute(name, [...values], [values.length]);
+      this.writable().create_attribute(name, [...values], [values.length]);
     }
   }
 
   /** Removes the attribute `name` if present. */
   deleteAttr(name: string): void {
     this.requireWritable();
-    if (this.group.attrs[name] != null) this.group.delete_attribute(name);
+    if (this.writable().attrs[name] != null) this.writable().delete_attribute(name);
   }
 
   /** Sets a 1-D float64 attribute. */
   setNumberListAttr(name: string, values: readonly number[]): void {
     this.requireWritable();
-    if (this.group.attrs[name] != null) this.group.delete_attribute(name);
-    this.group.create_attribute(name, Float64Array.from(values), [values.length], '<d');
+    if (this.writable().attrs[name] != null) this.writable().delete_attribute(name);
+    this.writable().create_attribute(name, Float64Array.from(values), [values.length], '<d');
   }
 
   /**
@@ -373,7 +342,7 @@ export class H5Group {
     }
     const slash = name.lastIndexOf('/');
     const parent = slash >= 0 ? this.createGroup(name.slice(0, slash)) : this;
-    parent.group.create_dataset({ name: name.slice(slash + 1), data: values as never, shape: [...shape], dtype: code });
+    parent.writable().create_dataset({ name: name.slice(slash + 1), data: values as never, shape: [...shape], dtype: code });
   }
 
   /** @internal */
@@ -517,6 +486,62 @@ export async function readH5<T>(bytes: Uint8Array, filename: string | undefined,
   if (!(bytes instanceof Uint8Array)) throw new FormatError(file, 'expected the bytes of an HDF5 file (a Uint8Array)');
   if (!isHdf5(bytes)) throw new FormatError(file, `not an HDF5 file (no HDF5 signature in ${bytes.length} bytes)`);
   checkSuperblock(bytes, file);
+  if (isNode) {
+    let worker: Awaited<ReturnType<typeof h5Worker>>;
+    try {
+      worker = await h5Worker();
+    } catch (e) {
+      throw new IoError(file, `cannot read HDF5 files: ${(e as Error).message}`, { cause: e });
+    }
+    if (worker != null) return readInWorker(worker, bytes, file, fn);
+  }
+  return readInThread(bytes, file, fn);
+}
+
+/**
+ * Node: the file is parsed in the worker (src/h5/h5-worker.ts), which is terminated when libhdf5
+ * loops on a corrupt file; `fn` runs here on groups whose reads are requests to the worker.
+ */
+async function readInWorker<T>(
+  worker: NonNullable<Awaited<ReturnType<typeof h5Worker>>>,
+  bytes: Uint8Array,
+  file: string,
+  fn: (root: H5Group) => T | Promise<T>,
+): Promise<T> {
+  const { writeFileSync, rmSync } = await import('node:fs');
+  const path = await scratchPath();
+  const remote = new WorkerFile(worker, file, bytes.length);
+  try {
+    writeFileSync(path, bytes);
+    remote.open(path);
+    const root = new H5Group({ file, byteLength: bytes.length, writable: false, reader: remote }, '/', null);
+    let result: T;
+    try {
+      result = await fn(root);
+    } catch (e) {
+      // A time-out or crash is the real story even if `fn` wrapped or replaced that error.
+      if (remote.failed != null) throw remote.failed;
+      if (e instanceof IoError || e instanceof ValueError) throw e;
+      throw new FormatError(file, `corrupt HDF5 file (${(e as Error).message})`, { cause: e });
+    }
+    if (remote.failed != null) throw remote.failed;
+    return result;
+  } catch (e) {
+    if (h5IsReject(e)) throw new FormatError(file, e.message, { cause: e });
+    if (e instanceof IoError || e instanceof ValueError) throw e;
+    throw new FormatError(file, `corrupt HDF5 file (${(e as Error).message})`, { cause: e });
+  } finally {
+    remote.close();
+    rmSync(path, { force: true });
+  }
+}
+
+/**
+ * Browsers (and Node without worker threads): libhdf5 runs on this thread, with the heap cap and
+ * crash recovery of h5wasm.ts but no time limit: moving this to a Web Worker is not done yet, so a
+ * corrupt file that makes libhdf5 loop still hangs a page.
+ */
+async function readInThread<T>(bytes: Uint8Array, file: string, fn: (root: H5Group) => T | Promise<T>): Promise<T> {
   const mod = await loadH5wasm();
   const broken = h5wasmBroken();
   if (broken != null) throw new IoError(file, broken);
@@ -535,7 +560,7 @@ export async function readH5<T>(bytes: Uint8Array, filename: string | undefined,
       throw new FormatError(file, crash != null ? crashReason(e) : `cannot open the HDF5 file (${(e as Error).message})`, { cause: e });
     }
     if (h5.file_id < 0n) throw new FormatError(file, 'cannot open the HDF5 file: corrupt or truncated');
-    const root = new H5Group({ mod, file, byteLength: bytes.length, writable: false }, h5);
+    const root = new H5Group({ file, byteLength: bytes.length, writable: false, reader: inThreadReader(mod, h5, bytes.length) }, '/', h5);
     let result: T;
     try {
       result = await fn(root);
@@ -588,7 +613,7 @@ export async function writeH5(fn: (root: H5Group) => void | Promise<void>, filen
     // h5py's default bounds (earliest, latest): superblock v0, so older readers (h5py 2 / HDF5 1.8) open the file.
     h5 = new mod.File(path, 'w', { libver: ['earliest', 'latest'] });
     if (h5.file_id < 0n) throw new IoError(file, 'cannot create an HDF5 file');
-    await fn(new H5Group({ mod, file, byteLength: 0, writable: true }, h5));
+    await fn(new H5Group({ file, byteLength: 0, writable: true, reader: inThreadReader(mod, h5, 0) }, '/', h5));
     if (h5wasmGeneration() !== generation) {
       throw new IoError(file, 'the HDF5 library was restarted while this file was open (it crashed on another file); try again');
     }

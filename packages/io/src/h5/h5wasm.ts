@@ -19,6 +19,8 @@
  *   object is emptied and made to forward to the current instance.
  */
 
+import { h5IsWasmCrash } from './h5-ops';
+
 type H5wasmModule = typeof import('h5wasm');
 type EmModule = H5wasmModule['Module'];
 /** The Emscripten factory (MODULARIZE) behind h5wasm: each call makes a new libhdf5 instance. */
@@ -28,7 +30,7 @@ type Factory = (moduleArg: Record<string, unknown>) => Promise<EmModule>;
 export const isNode = typeof process !== 'undefined' && process.versions?.node != null;
 
 /** Heap the library may always grow to: libhdf5's caches plus the small files Keras writes. */
-const BASE_HEAP_BUDGET = 64 * 2 ** 20;
+export const BASE_HEAP_BUDGET = 64 * 2 ** 20;
 
 interface Runtime {
   mod: H5wasmModule;
@@ -44,6 +46,8 @@ interface Runtime {
   broken: string | null;
   /** Bumped each time the instance is replaced: handles opened before are dead. */
   generation: number;
+  /** URL of h5wasm's Node entry (`h5wasm/node`), for the worker that parses files (Node only). */
+  entryUrl: string | null;
 }
 
 let loading: Promise<Runtime> | null = null;
@@ -94,7 +98,7 @@ async function captureInstantiation<T>(load: () => Promise<T>): Promise<{ value:
  * Where the Emscripten factory lives. h5wasm's package exports only its high-level module, so in
  * Node the file is found beside it: the URL comes from the stack of an error thrown inside it.
  */
-async function findFactory(mod: H5wasmModule): Promise<Factory | null> {
+function distUrl(mod: H5wasmModule): string | null {
   if (!isNode) return null;
   let stack = '';
   try {
@@ -103,9 +107,14 @@ async function findFactory(mod: H5wasmModule): Promise<Factory | null> {
     stack = String((e as Error).stack ?? '');
   }
   const match = /(file:\/\/[^\s()]*?)\/hdf5_hl\.js/.exec(stack);
-  if (match == null) return null;
+  return match == null ? null : match[1]!;
+}
+
+async function findFactory(mod: H5wasmModule): Promise<Factory | null> {
+  const dir = distUrl(mod);
+  if (dir == null) return null;
   try {
-    const util = (await import(/* @vite-ignore */ `${match[1]}/hdf5_util.js`)) as { default?: unknown };
+    const util = (await import(/* @vite-ignore */ `${dir}/hdf5_util.js`)) as { default?: unknown };
     return typeof util.default === 'function' ? (util.default as Factory) : null;
   } catch {
     return null;
@@ -170,7 +179,8 @@ async function initialise(): Promise<Runtime> {
     await m.ready;
     return m;
   });
-  const rt: Runtime = { mod, factory: null, compiled, active: mod.Module, aborted: false, broken: null, generation: 0 };
+  const dir = distUrl(mod);
+  const rt: Runtime = { mod, factory: null, compiled, active: mod.Module, aborted: false, broken: null, generation: 0, entryUrl: dir == null ? null : `${dir}/hdf5_hl.js` };
   (mod.Module as unknown as { onAbort?: () => void }).onAbort = () => {
     if (rt.active === mod.Module) rt.aborted = true;
   };
@@ -201,6 +211,17 @@ async function loadRuntime(): Promise<Runtime> {
     });
   }
   return loading;
+}
+
+/** URL of h5wasm's Node entry (`h5wasm/node`'s `hdf5_hl.js`), or null outside Node or where it cannot be found. */
+export async function h5wasmEntryUrl(): Promise<string | null> {
+  if (!isNode) return null;
+  return (await loadRuntime()).entryUrl;
+}
+
+/** h5wasm's compiled wasm module where this thread has one (handed to the worker so it skips compiling). */
+export function h5wasmCompiled(): WebAssembly.Module | null {
+  return runtime?.compiled ?? null;
 }
 
 /** The Emscripten FS of the active instance (the real disk in Node, an in-memory FS elsewhere). */
@@ -234,14 +255,7 @@ export function heapBudgetBytes(): number {
 }
 
 /** Whether `e` (or an error it wraps) is a wasm abort or trap. */
-export function isWasmCrash(e: unknown): boolean {
-  for (let x: unknown = e, depth = 0; x != null && depth < 8; depth++) {
-    if (x instanceof WebAssembly.RuntimeError) return true;
-    if (x instanceof Error && /\bAborted\(/.test(x.message)) return true;
-    x = (x as { cause?: unknown }).cause;
-  }
-  return false;
-}
+export const isWasmCrash = h5IsWasmCrash;
 
 /**
  * Whether the active instance must be discarded: it aborted (Emscripten's onAbort fired) or `e`
@@ -287,7 +301,9 @@ let counter = 0;
  * real disk there), at the root of the in-memory FS elsewhere. The caller must unlink it.
  */
 export async function scratchPath(): Promise<string> {
-  const name = `strata-h5-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${counter++}.h5`;
+  // The process id lets a process tell its own scratch files from other processes' ones.
+  const pid = isNode ? `${process.pid}-` : '';
+  const name = `strata-h5-${pid}${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${counter++}.h5`;
   if (isNode) {
     const [{ tmpdir }, { join }] = await Promise.all([import('node:os'), import('node:path')]);
     return join(tmpdir(), name);

@@ -3,7 +3,9 @@
  *
  * - `readH5(bytes, filename, fn)` opens HDF5 bytes read-only and runs `fn(root)`;
  *   `writeH5(fn)` creates a file, runs `fn(root)` and returns its bytes. The scratch file in
- *   h5wasm's FS lives only for the call.
+ *   h5wasm's FS lives only for the call. In Node, reads are parsed in a worker thread that is
+ *   terminated when libhdf5 does not finish in the file's time limit (src/h5/h5-worker.ts);
+ *   browsers parse on the calling thread.
  * - `H5Group` is the handle both give: walk (`keys`, `kind`, `getGroup`, `requireGroup`), read
  *   (`readDataset` -> `{ data, shape, dtype }`, `attr`, `stringAttr`, `stringListAttr`) and write
  *   (`createGroup`, `writeDataset`, `setStringAttr`, `setStringListAttr`, `setNumberListAttr`,

@@ -538,6 +538,38 @@ describe('TF.js layers format: bad input', () => {
     }
   });
 
+  it('an unknown class after a built layer (a corrupt "Dense") is refused before anything is built: nothing leaks', async () => {
+    // Found by the fuzz test: the second Dense renamed "De\u00e9se" made deserialization fail after
+    // the first Dense had created its kernel and bias, which were then unreachable.
+    const model = new Sequential({
+      name: 'two',
+      layers: [Input({ shape: [3] }) as never, new Dense({ units: 2, name: 'a' }), new Dense({ units: 1, name: 'b' })],
+    });
+    const { modelJson, weightData } = await writeTfjsModel(model);
+    model.dispose();
+    const text = JSON.stringify(modelJson);
+    const second = text.lastIndexOf('"class_name":"Dense"');
+    expect(second).toBeGreaterThan(text.indexOf('"class_name":"Dense"'));
+    const corrupt = JSON.parse(`${text.slice(0, second)}"class_name":"De\u00e9se"${text.slice(second + '"class_name":"Dense"'.length)}`);
+    const load = async () => weightData[0]!;
+    await noLeak(async () => {
+      const err = await readTfjsModel(corrupt, load).catch((e) => e);
+      expect(err).toBeInstanceOf(FormatError);
+      expect(err.file).toBe('model.json');
+      expect(err.message).toBe(
+        'model.json: cannot build the model from "modelTopology": unknown class "De\u00e9se" at config.layers[2]; register it with registerKerasSerializable or pass it in customObjects.',
+      );
+    });
+    // An unknown initializer class inside the second layer's config, likewise.
+    const init = text.lastIndexOf('"GlorotUniform"');
+    const badInit = JSON.parse(`${text.slice(0, init)}"GloQotUniform"${text.slice(init + '"GlorotUniform"'.length)}`);
+    await noLeak(async () => {
+      const err = await readTfjsModel(badInit, load).catch((e) => e);
+      expect(err).toBeInstanceOf(FormatError);
+      expect(err.message).toMatch(/unknown class "GloQotUniform" at config\.layers\[2\]\.config\.kernel_initializer;/);
+    });
+  });
+
   it('a failing loadShard becomes an IoError naming the shard', async () => {
     const { modelJson } = await written();
     const err = await readTfjsModel(modelJson, async () => {

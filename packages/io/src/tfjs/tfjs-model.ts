@@ -1,4 +1,4 @@
-import { type SerializedObject, type Tensor, ValueError, deserializeKerasObject, dispose, serializeKerasObject, tensor } from '@strata/core';
+import { type Category, type CustomObjects, type SerializedObject, type Tensor, ValueError, deserializeKerasObject, dispose, lookupClass, serializeKerasObject, tensor } from '@strata/core';
 import type { Model } from '@strata/models';
 import { FormatError, IoError } from '../errors';
 import type { LoadOptions } from '../options';
@@ -180,6 +180,7 @@ export async function readTfjsModel(
   if (modelJson.modelTopology == null) throw new FormatError(file, 'model.json has no "modelTopology".');
   const groups = readManifest(modelJson, file);
   const config = fromKeras2Topology(modelJson.modelTopology, file);
+  assertClassesKnown(config, file, opts.customObjects);
 
   const loaded = await readWeights(groups, loadShard, file, opts.onProgress);
   let model: Model | null = null;
@@ -208,6 +209,39 @@ export async function readTfjsModel(
   } finally {
     dispose(fresh);
   }
+}
+
+/** Categories a class in a model config may belong to. */
+const CLASS_CATEGORIES: Category[] = ['layer', 'model', 'initializer', 'regularizer', 'constraint', 'optimizer', 'schedule', 'loss', 'metric', 'activation'];
+
+/**
+ * Refuses a config naming a class that is neither built in, registered nor in `customObjects`,
+ * before anything is built. Why up front: when a later layer fails to deserialize, the layers
+ * built before it have created their variables, and the half-built model is unreachable, so
+ * those variables would stay allocated.
+ */
+function assertClassesKnown(config: unknown, file: string, customObjects: CustomObjects | undefined): void {
+  const visit = (x: unknown, path: string): void => {
+    if (Array.isArray(x)) {
+      for (let i = 0; i < x.length; i++) visit(x[i], `${path}[${i}]`);
+      return;
+    }
+    if (!isObject(x)) return;
+    const name = x.class_name;
+    // Serialization markers (`__tensor__`, ...), dtype policies and functions name no class.
+    const marker = typeof name !== 'string' || name.startsWith('__') || name === 'function' || /^(TensorShape|(Float)?DTypePolicy|Policy)$/.test(name);
+    if (!marker && 'config' in x) {
+      const registered = typeof x.registered_name === 'string' ? x.registered_name : null;
+      if (!CLASS_CATEGORIES.some((c) => lookupClass(c, name as string, registered, customObjects) != null)) {
+        throw new FormatError(
+          file,
+          `cannot build the model from "modelTopology": unknown class "${registered ?? (name as string)}" at ${path || 'the top level'}; register it with registerKerasSerializable or pass it in customObjects.`,
+        );
+      }
+    }
+    for (const [k, v] of Object.entries(x)) visit(v, path === '' ? k : `${path}.${k}`);
+  };
+  visit(config, '');
 }
 
 function matchWeights(
