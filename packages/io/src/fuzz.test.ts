@@ -97,14 +97,6 @@ const targets: Target[] = [
 // load working on a fresh library instance. A short time limit keeps the loops cheap here.
 const FUZZ_TIME_LIMIT_MS = 3_000;
 
-/**
- * A leak outside the file readers, in @strata/models: `Sequential.fromConfig` / `Model.fromConfig`
- * do not dispose the layers they already built when a later layer's config fails (e.g. a
- * corrupt `units`), so a model config that fails half-way leaves those layers' variables behind.
- * Those runs (and only those) are counted apart until that is fixed there.
- */
-const KNOWN_CONFIG_LEAK = /cannot rebuild the model from its config|cannot build the model from "modelTopology"/;
-
 describe('fuzzing the fixture files', () => {
   beforeAll(() => setH5TimeLimit({ baseMs: FUZZ_TIME_LIMIT_MS }));
   afterAll(() => setH5TimeLimit());
@@ -138,7 +130,6 @@ describe('fuzzing the fixture files', () => {
       const scratchBefore = new Set(scratchFiles());
       let loaded = 0;
       const leaks: string[] = [];
-      let knownLeaks = 0;
       for (let i = 0; i < target.runs; i++) {
         const bytes = mutate(original, rnd);
         const t0 = Date.now();
@@ -156,13 +147,10 @@ describe('fuzzing the fixture files', () => {
         if (ms > MAX_LOAD_MS) throw new Error(`run ${i}: loading ${target.name} took ${ms} ms (a hang in the parser?)`);
         const leaked = memory().numTensors - tensorsBefore;
         if (leaked !== 0) {
-          if (error != null && KNOWN_CONFIG_LEAK.test(error.message)) knownLeaks++;
-          else leaks.push(`run ${i}: ${leaked} tensors (${error?.message ?? 'loaded'})`);
+          leaks.push(`run ${i}: ${leaked} tensors (${error?.message ?? 'loaded'})`);
         }
       }
       expect(leaks).toEqual([]);
-      // Mutations of model.h5's model_config reach the known leak a few times (4 of 600 runs).
-      expect(knownLeaks).toBeLessThan(target.runs / 50);
       expect(process.memoryUsage().rss - rssBefore).toBeLessThan(512 * 2 ** 20);
       expect(scratchFiles().filter((f) => !scratchBefore.has(f))).toEqual([]);
       // Some mutations hit bytes that do not matter (padding, timestamps); most are caught.
@@ -183,7 +171,6 @@ describe('fuzzing the fixture files', () => {
     let loaded = 0;
     const runs = 600;
     const leaks: string[] = [];
-    let knownLeaks = 0;
     for (let i = 0; i < runs; i++) {
       // Mutate the JSON or the shard (or both).
       const pick = rnd();
@@ -202,12 +189,10 @@ describe('fuzzing the fixture files', () => {
       }
       const leaked = memory().numTensors - tensorsBefore;
       if (leaked !== 0) {
-        if (error != null && KNOWN_CONFIG_LEAK.test(error.message)) knownLeaks++;
-        else leaks.push(`run ${i}: ${leaked} tensors (${error?.message ?? 'loaded'})`);
+        leaks.push(`run ${i}: ${leaked} tensors (${error?.message ?? 'loaded'})`);
       }
     }
     expect(leaks).toEqual([]);
-    expect(knownLeaks).toBeLessThan(runs / 50);
     expect(loaded).toBeLessThan(runs);
   }, 120_000);
 });

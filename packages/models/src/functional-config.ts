@@ -93,51 +93,57 @@ export function graphFromConfig(
 ): { name: string | undefined; inputs: KerasTensor[]; outputs: KerasTensor[]; trainable: boolean } {
   const specs = (config.layers ?? []) as LayerSpec[];
   const layers = new Map<string, Layer>();
-  const produced = new Map<string, KerasTensor[][]>(); // layer name -> outputs per config node
-  const pending: { layer: Layer; node: NodeConfig }[] = [];
-  for (const spec of specs) {
-    const layer = deserializeKerasObject<Layer>('layer', spec, customObjects);
-    const name = spec.name ?? layer.name;
-    layers.set(name, layer);
-    if (layer instanceof InputLayer) produced.set(name, [layer.inboundNodes[0]!.outputTensors]);
-    else produced.set(name, []);
-    for (const node of spec.inbound_nodes ?? []) pending.push({ layer, node });
-  }
-  const lookup = (h: History): KerasTensor | undefined => produced.get(h[0])?.[h[1]]?.[h[2]];
-  const resolve = (x: unknown): unknown => {
-    if (isTensorConfig(x)) return lookup(x.config.keras_history);
-    if (Array.isArray(x)) return x.map(resolve);
-    return x;
-  };
-  const ready = (x: unknown): boolean => (isTensorConfig(x) ? lookup(x.config.keras_history) != null : Array.isArray(x) ? x.every(ready) : true);
-
-  // Nodes must run in the order each layer was called; a layer's later node waits for its earlier.
-  while (pending.length > 0) {
-    const i = pending.findIndex(
-      ({ layer, node }, j) => firstPendingOf(pending, layer) === j && ready(node.args) && ready(Object.values(node.kwargs ?? {})),
-    );
-    if (i < 0) {
-      const stuck = pending.map((p) => p.layer.name).join(', ');
-      throw new SerializationError(`Functional config: cannot connect layer(s) ${stuck}; an input they read is never produced.`);
+  // A config that fails part-way leaves no layer (and no weight) behind.
+  try {
+    const produced = new Map<string, KerasTensor[][]>(); // layer name -> outputs per config node
+    const pending: { layer: Layer; node: NodeConfig }[] = [];
+    for (const spec of specs) {
+      const layer = deserializeKerasObject<Layer>('layer', spec, customObjects);
+      const name = spec.name ?? layer.name;
+      layers.set(name, layer);
+      if (layer instanceof InputLayer) produced.set(name, [layer.inboundNodes[0]!.outputTensors]);
+      else produced.set(name, []);
+      for (const node of spec.inbound_nodes ?? []) pending.push({ layer, node });
     }
-    const { layer, node } = pending.splice(i, 1)[0]!;
-    const [first, ...rest] = node.args.map(resolve);
-    if (rest.length > 0) throw new SerializationError(`Functional config: layer "${layer.name}" is called with extra positional arguments, which are not supported.`);
-    const kwargs = Object.fromEntries(Object.entries(node.kwargs ?? {}).map(([k, v]) => [k, resolve(v)]));
-    const out = layer.apply(first as KerasTensor, kwargs);
-    produced.get(layerName(layers, layer))!.push(Array.isArray(out) ? out : [out]);
-  }
+    const lookup = (h: History): KerasTensor | undefined => produced.get(h[0])?.[h[1]]?.[h[2]];
+    const resolve = (x: unknown): unknown => {
+      if (isTensorConfig(x)) return lookup(x.config.keras_history);
+      if (Array.isArray(x)) return x.map(resolve);
+      return x;
+    };
+    const ready = (x: unknown): boolean => (isTensorConfig(x) ? lookup(x.config.keras_history) != null : Array.isArray(x) ? x.every(ready) : true);
 
-  const refs = (key: string): KerasTensor[] => {
-    const raw = (config[key] ?? []) as History[] | History;
-    const list = (Array.isArray(raw[0]) ? raw : [raw]) as History[];
-    return list.map((h) => {
-      const t = lookup(h);
-      if (t == null) throw new SerializationError(`Functional config: ${key} names ${JSON.stringify(h)}, which no layer produces.`);
-      return t;
-    });
-  };
-  return { name: config.name as string | undefined, inputs: refs('input_layers'), outputs: refs('output_layers'), trainable: config.trainable !== false };
+    // Nodes must run in the order each layer was called; a layer's later node waits for its earlier.
+    while (pending.length > 0) {
+      const i = pending.findIndex(
+        ({ layer, node }, j) => firstPendingOf(pending, layer) === j && ready(node.args) && ready(Object.values(node.kwargs ?? {})),
+      );
+      if (i < 0) {
+        const stuck = pending.map((p) => p.layer.name).join(', ');
+        throw new SerializationError(`Functional config: cannot connect layer(s) ${stuck}; an input they read is never produced.`);
+      }
+      const { layer, node } = pending.splice(i, 1)[0]!;
+      const [first, ...rest] = node.args.map(resolve);
+      if (rest.length > 0) throw new SerializationError(`Functional config: layer "${layer.name}" is called with extra positional arguments, which are not supported.`);
+      const kwargs = Object.fromEntries(Object.entries(node.kwargs ?? {}).map(([k, v]) => [k, resolve(v)]));
+      const out = layer.apply(first as KerasTensor, kwargs);
+      produced.get(layerName(layers, layer))!.push(Array.isArray(out) ? out : [out]);
+    }
+
+    const refs = (key: string): KerasTensor[] => {
+      const raw = (config[key] ?? []) as History[] | History;
+      const list = (Array.isArray(raw[0]) ? raw : [raw]) as History[];
+      return list.map((h) => {
+        const t = lookup(h);
+        if (t == null) throw new SerializationError(`Functional config: ${key} names ${JSON.stringify(h)}, which no layer produces.`);
+        return t;
+      });
+    };
+    return { name: config.name as string | undefined, inputs: refs('input_layers'), outputs: refs('output_layers'), trainable: config.trainable !== false };
+  } catch (err) {
+    for (const layer of layers.values()) layer.dispose();
+    throw err;
+  }
 }
 
 function firstPendingOf(pending: { layer: Layer }[], layer: Layer): number {

@@ -132,12 +132,20 @@ export class Sequential extends Model {
 
   static override fromConfig<T extends Layer>(this: new (args: never) => T, config: Config, customObjects?: CustomObjects): T {
     const model = new Sequential({ name: config.name as string | undefined });
-    for (const spec of (config.layers as SerializedObject[]) ?? []) {
-      const layer = deserializeKerasObject<Layer>('layer', spec, customObjects);
-      model.add(layer);
+    const made: Layer[] = [];
+    try {
+      for (const spec of (config.layers as SerializedObject[]) ?? []) {
+        const layer = deserializeKerasObject<Layer>('layer', spec, customObjects);
+        made.push(layer);
+        model.add(layer);
+      }
+      const buildShape = config.build_input_shape as Dim[] | undefined;
+      if (!model.built && buildShape != null) model.build(buildShape);
+    } catch (err) {
+      // A config that fails part-way leaves no layer (and no weight) behind.
+      for (const layer of made) layer.dispose();
+      throw err;
     }
-    const buildShape = config.build_input_shape as Dim[] | undefined;
-    if (!model.built && buildShape != null) model.build(buildShape);
     if (config.trainable === false) model.trainable = false;
     return model as unknown as T;
   }

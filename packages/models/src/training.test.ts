@@ -302,7 +302,7 @@ describe('compile / fit / evaluate / predict', () => {
 describe('Model.dispose', () => {
   it('frees the weights, the optimizer state and the loss and metric state', async () => {
     const before = memory().numTensors;
-    const model = new Sequential([new Input({ shape: [3] }), new Dense(4, { activation: 'relu' }), new Dense(2, { activation: 'softmax' })]);
+    const model = new Sequential([Input({ shape: [3] }), new Dense(4, { activation: 'relu' }), new Dense(2, { activation: 'softmax' })]);
     model.compile({ optimizer: new SGD({ learningRate: 0.1, momentum: 0.9 }), loss: 'categorical_crossentropy', metrics: ['accuracy', 'auc'] });
     const x = tensor([[1, 2, 3], [0, 1, 0], [2, 0, 1], [1, 1, 1]]);
     const y = tensor([[1, 0], [0, 1], [1, 0], [0, 1]]);
@@ -313,6 +313,26 @@ describe('Model.dispose', () => {
     // Weights (4), SGD's iterations, learning rate and momenta, and the metric and loss trackers.
     expect(memory().numTensors - before).toBeGreaterThan(8);
     model.dispose();
+    expect(memory().numTensors).toBe(before);
+  });
+});
+
+describe('fromConfig that fails part-way', () => {
+  it('leaves no layer weights behind (Sequential and Functional)', () => {
+    const seq = new Sequential([Input({ shape: [3] }), new Dense(4), new Dense(2)]);
+    const goodSeq = seq.getConfig();
+    const func = new Model({ inputs: seq.inputs[0]!, outputs: seq.outputs[0]! });
+    const goodFunc = func.getConfig();
+    seq.dispose();
+    const before = memory().numTensors;
+    // The last layer's config is corrupt: the layers before it were already built.
+    const badSeq = structuredClone(goodSeq) as { layers: { config: Record<string, unknown> }[] };
+    badSeq.layers[badSeq.layers.length - 1]!.config.units = 'two';
+    expect(() => Sequential.fromConfig(badSeq as never)).toThrow();
+    expect(memory().numTensors).toBe(before);
+    const badFunc = structuredClone(goodFunc) as { layers: { config: Record<string, unknown> }[] };
+    badFunc.layers[badFunc.layers.length - 1]!.config.units = 'two';
+    expect(() => Model.fromConfig(badFunc as never)).toThrow();
     expect(memory().numTensors).toBe(before);
   });
 });
