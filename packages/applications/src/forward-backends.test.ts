@@ -3,7 +3,7 @@
 import '@strata/backend-wasm';
 import { type DataType, type Tensor, type Variable, getBackend, memory, ops, setBackend, tensor, tidy } from '@strata/core';
 import { clearSession, initializers } from '@strata/layers';
-import { Model } from '@strata/models';
+import type { Model } from '@strata/models';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as applications from './index';
 
