@@ -12,7 +12,7 @@ describe('preprocessing layers on symbolic inputs', () => {
     expect(new RandomZoom(0.1).apply(img).shape).toEqual([null, 8, 6, 3]);
     const n = new Normalization();
     expect(n.apply(img).shape).toEqual([null, 8, 6, 3]);
-    expect(n.weights.map((w) => w.shape)).toEqual([[3], [3]]);
+    expect(n.weights.map((w) => w.shape)).toEqual([[3], [3], []]); // mean, variance, count
     const ids = Input({ shape: [4] });
     expect(new CategoryEncoding(7, 'count').apply(ids).shape).toEqual([null, 7]);
   });
