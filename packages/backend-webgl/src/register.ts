@@ -1,5 +1,5 @@
 // Registers 'webgl' under Strata's rules: the stock tfjs factory is replaced by one that first says
-// why WebGL cannot start (instead of tfjs' generic failure) and sets the flags below.
+// why WebGL cannot start (a BackendError, which core's setBackend passes on) and sets the flags below.
 import { BackendError } from '@strata/core';
 import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { engine, env, registerBackend } from '@tensorflow/tfjs-core';
@@ -39,27 +39,6 @@ function createBackend(): MathBackendWebGL {
 interface EngineInternals {
   registryFactory: Record<string, { factory: unknown; priority: number }>;
   registry: Record<string, unknown>;
-  setBackend(name: string): Promise<boolean>;
-  __strataWebGLGuard?: boolean;
-}
-
-/**
- * tfjs swallows a failing factory (it logs a warning and `setBackend` resolves to false), so the
- * caller would only learn that 'webgl' "failed to initialise". The engine's `setBackend` is wrapped
- * once so that selecting an unavailable 'webgl' rejects with the reason, before the engine changes
- * any state; every other backend name goes straight through.
- */
-function guardSetBackend(eng: EngineInternals): void {
-  if (eng.__strataWebGLGuard) return;
-  const original = eng.setBackend.bind(eng);
-  eng.setBackend = async (name: string) => {
-    if (name === WEBGL && eng.registry[WEBGL] == null) {
-      const reason = webglUnavailableReason();
-      if (reason != null) throw new BackendError(unavailableMessage(reason));
-    }
-    return original(name);
-  };
-  eng.__strataWebGLGuard = true;
 }
 
 /** Registers (or re-registers, replacing tfjs' own factory) 'webgl'; returns its priority. */
@@ -74,6 +53,5 @@ export function registerWebGL(): number {
   } else if (entry == null) {
     registerBackend(WEBGL, createBackend, priority);
   }
-  guardSetBackend(eng);
   return priority;
 }

@@ -1,42 +1,11 @@
 // Integration with @strata/models (a dev dependency only): a Dataset plugs straight into
 // `model.fit`, which re-iterates it each epoch, reads its cardinality and disposes each batch.
 import { type Tensor, memory, tensor } from '@strata/core';
-import { Dense, Input, clearSession } from '@strata/layers';
-import { Sequential } from '@strata/models';
+import { clearSession } from '@strata/layers';
 import { expectAllClose } from '@strata/test-utils';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Dataset } from './dataset/dataset';
-
-const N = 20;
-const X = Array.from({ length: N }, (_, i) => [Math.sin(i), Math.cos(0.7 * i)]);
-const Y = X.map(([a, b]) => [3 * a! - 2 * b! + 1]);
-
-function model() {
-  const m = new Sequential([Input({ shape: [2] }), new Dense(1, { kernelInitializer: 'zeros', biasInitializer: 'zeros' })]);
-  m.compile({ optimizer: 'sgd', loss: 'mse' });
-  return m;
-}
-
-/** Plain float64 minibatch SGD (lr 0.01, Keras' default) on MSE for y = x w + b, over the given batches. */
-function referenceSgd(batches: number[][]): { w: number[]; b: number } {
-  const lr = 0.01;
-  const w = [0, 0];
-  let b = 0;
-  for (const idx of batches) {
-    const gw = [0, 0];
-    let gb = 0;
-    for (const i of idx) {
-      const err = X[i]![0]! * w[0]! + X[i]![1]! * w[1]! + b - Y[i]![0]!;
-      gw[0]! += (2 * err * X[i]![0]!) / idx.length;
-      gw[1]! += (2 * err * X[i]![1]!) / idx.length;
-      gb += (2 * err) / idx.length;
-    }
-    w[0]! -= lr * gw[0]!;
-    w[1]! -= lr * gw[1]!;
-    b -= lr * gb;
-  }
-  return { w, b };
-}
+import { N, X, Y, model, referenceSgd } from './testing/sgd-reference';
 
 describe('model.fit(Dataset)', () => {
   beforeEach(() => clearSession());
