@@ -13,35 +13,17 @@ import {
 } from '@strata/layers';
 import { Model, Sequential } from '@strata/models';
 import { Adam } from '@strata/optimizers';
-import { expectAllClose, readFixtureJson } from '@strata/test-utils';
+import { readFixtureJson } from '@strata/test-utils';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FormatError, UnsafeConfigError } from '../errors';
 import { KERAS_VERSION, readKerasArchive, writeKerasArchive } from './archive';
 import { parseKerasJson } from './config';
-import { FIXTURE_NAMES, expectGoldenOutputs, fixtureFile, fixtureSummary, predictAll, withoutSharedIds } from './test-fixtures';
+import { FIXTURE_NAMES, expectGoldenOutputs, fixtureFile, fixtureSummary, expectSamePredictions, positiveInput, randomInput, withoutSharedIds } from './test-fixtures';
 import { listZip, readZip, writeZip } from './zip';
 
 const dec = new TextDecoder();
 
 beforeEach(() => clearSession());
-
-function expectSamePredictions(a: Model, b: Model, inputs: Tensor[]): void {
-  const ya = predictAll(a, inputs);
-  const yb = predictAll(b, inputs);
-  for (let i = 0; i < ya.length; i++) expectAllClose(yb[i]!, ya[i]!, { atol: 0, rtol: 0 });
-  for (const t of [...ya, ...yb]) t.dispose();
-}
-
-/** Values in [0.5, 1.5]: valid moving variances, visibly non-default statistics. */
-function positiveInput(shape: number[], seed: number): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tensor(Float32Array.from({ length: n }, (_, i) => 1 + 0.5 * Math.sin(seed + i * 0.61)), shape);
-}
-
-function randomInput(shape: number[], seed: number): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.37)), shape);
-}
 
 describe('readKerasArchive: Keras 3.15 fixtures', () => {
   for (const name of FIXTURE_NAMES) {

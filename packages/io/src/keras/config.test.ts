@@ -1,13 +1,13 @@
-import { type Config, type Tensor, memory, tensor } from '@strata/core';
+import { type Config, memory, tensor } from '@strata/core';
 import { Concatenate, Dense, Dropout, Input, clearSession } from '@strata/layers';
 import { Model, Sequential } from '@strata/models';
 import { Adam } from '@strata/optimizers';
-import { expectAllClose, readFixtureJson } from '@strata/test-utils';
+import { readFixtureJson } from '@strata/test-utils';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FormatError } from '../errors';
 import { toKeras3Config } from './keras2-config';
 import { modelFromConfig, modelFromJSON, modelToConfig, modelToJSON, parseKerasJson, stringifyKerasJson } from './config';
-import { FIXTURE_NAMES, expectGoldenOutputs, fixtureFile, fixtureInputs, predictAll, withoutSharedIds } from './test-fixtures';
+import { FIXTURE_NAMES, expectGoldenOutputs, fixtureFile, fixtureInputs, expectSamePredictions, withoutSharedIds } from './test-fixtures';
 import { readZip } from './zip';
 
 interface WeightJson {
@@ -26,14 +26,6 @@ function copyWeights(from: Model, to: Model): void {
   const values = from.getWeights();
   to.setWeights(values);
   for (const v of values) v.dispose();
-}
-
-function expectSamePredictions(a: Model, b: Model, inputs: Tensor[]): void {
-  const ya = predictAll(a, inputs);
-  const yb = predictAll(b, inputs);
-  expect(yb.length).toBe(ya.length);
-  for (let i = 0; i < ya.length; i++) expectAllClose(yb[i]!, ya[i]!, { atol: 0, rtol: 0 });
-  for (const t of [...ya, ...yb]) t.dispose();
 }
 
 beforeEach(() => clearSession());

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Tensor } from '@strata/core';
+import { expect } from 'vitest';
+import { type Tensor, tensor } from '@strata/core';
 import type { Model } from '@strata/models';
 import { type TensorJson, expectAllClose, fixturePath, fixtureTensor, readFixtureJson, readFixtureText } from '@strata/test-utils';
 
@@ -47,4 +48,25 @@ export function withoutSharedIds(x: unknown): unknown {
   if (Array.isArray(x)) return x.map(withoutSharedIds);
   if (typeof x !== 'object' || x == null) return x;
   return Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'shared_object_id').map(([k, v]) => [k, withoutSharedIds(v)]));
+}
+
+/** Both models predict bit-identical outputs on `inputs`. */
+export function expectSamePredictions(a: Model, b: Model, inputs: Tensor[]): void {
+  const ya = predictAll(a, inputs);
+  const yb = predictAll(b, inputs);
+  expect(yb.length).toBe(ya.length);
+  for (let i = 0; i < ya.length; i++) expectAllClose(yb[i]!, ya[i]!, { atol: 0, rtol: 0 });
+  for (const t of [...ya, ...yb]) t.dispose();
+}
+
+/** Values in [0.5, 1.5]: valid moving variances, visibly non-default statistics. */
+export function positiveInput(shape: number[], seed: number): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tensor(Float32Array.from({ length: n }, (_, i) => 1 + 0.5 * Math.sin(seed + i * 0.61)), shape);
+}
+
+/** Deterministic values in [-1, 1]. */
+export function randomInput(shape: number[], seed: number): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.37)), shape);
 }

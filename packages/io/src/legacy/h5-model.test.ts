@@ -1,34 +1,16 @@
-import { type Config, type Tensor, memory, tensor } from '@strata/core';
+import { type Config, memory, tensor } from '@strata/core';
 import { BatchNormalization, Conv2D, Dense, Dropout, Embedding, Flatten, Input, LSTM, MultiHeadAttention, clearSession } from '@strata/layers';
 import { Model, Sequential } from '@strata/models';
 import { Adam, SGD } from '@strata/optimizers';
-import { expectAllClose, readFixtureJson } from '@strata/test-utils';
+import { readFixtureJson } from '@strata/test-utils';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FormatError, UnsafeConfigError } from '../errors';
 import { readH5, writeH5 } from '../h5/h5-file';
 import { modelToConfig } from '../keras/config';
-import { FIXTURE_NAMES, expectGoldenOutputs, fixtureFile, fixtureSummary, predictAll } from '../keras/test-fixtures';
+import { FIXTURE_NAMES, expectGoldenOutputs, fixtureFile, fixtureSummary, expectSamePredictions, positiveInput, randomInput } from '../keras/test-fixtures';
 import { readLegacyH5Model, toLegacyModelConfig, writeLegacyH5Model } from './h5-model';
 
 beforeEach(() => clearSession());
-
-function expectSamePredictions(a: Model, b: Model, inputs: Tensor[]): void {
-  const ya = predictAll(a, inputs);
-  const yb = predictAll(b, inputs);
-  for (let i = 0; i < ya.length; i++) expectAllClose(yb[i]!, ya[i]!, { atol: 0, rtol: 0 });
-  for (const t of [...ya, ...yb]) t.dispose();
-}
-
-/** Values in [0.5, 1.5]: valid moving variances, visibly non-default statistics. */
-function positiveInput(shape: number[], seed: number): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tensor(Float32Array.from({ length: n }, (_, i) => 1 + 0.5 * Math.sin(seed + i * 0.61)), shape);
-}
-
-function randomInput(shape: number[], seed: number): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.37)), shape);
-}
 
 interface TreeNode {
   path: string;
